@@ -58,3 +58,15 @@ export function xmlEscape(value: string): string {
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&apos;');
 }
+
+/** What every service handler gets besides the request. */
+export interface SandboxContext {
+  world: import('./model.js').SandboxWorld;
+  /** The sandbox clock in ms since the epoch: the base clock plus `settings.clockOffsetMs`. */
+  now(): number;
+  /** The sandbox's own base URL, e.g. `http://127.0.0.1:4566` (for links and template URLs). */
+  baseUrl: string;
+}
+
+/** A service entry point: S3, CloudFormation, the console pages, STS, IAM. */
+export type ServiceHandler = (request: SandboxRequest, context: SandboxContext) => Promise<SandboxResponse>;
