@@ -3,6 +3,7 @@
  * registers itself on the program here.
  */
 import { Command } from 'commander';
+import { registerSandboxCommand } from './commands/sandbox.js';
 
 const program = new Command('skybridge')
   .description("Skybridge: work inside your customers' AWS accounts through per-tenant roles.")
@@ -14,5 +15,6 @@ const program = new Command('skybridge')
   });
 
 program.version('0.1.0');
+registerSandboxCommand(program);
 
 await program.parseAsync(process.argv);

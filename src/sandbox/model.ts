@@ -35,6 +35,8 @@ export interface IamUser {
   accountId: string;
   userName: string;
   arn: string;
+  /** The unique id GetCallerIdentity reports as UserId (AIDA...). */
+  userId?: string;
   mfaDevices: MfaDevice[];
 }
 
@@ -150,6 +152,8 @@ export class SandboxWorld {
   settings: SandboxSettings = { ...defaultSettings };
   /** Counts STS calls, for `throttleEvery`. */
   stsCallCount = 0;
+  /** AWS calls by `service:Action` (e.g. `sts:AssumeRole`), for GET /_sandbox/stats. */
+  calls = new Map<string, number>();
 
   reset(): void {
     this.accounts.clear();
@@ -157,5 +161,11 @@ export class SandboxWorld {
     this.buckets.clear();
     this.settings = { ...defaultSettings };
     this.stsCallCount = 0;
+    this.calls.clear();
+  }
+
+  /** Counts one AWS call for the stats endpoint. */
+  countCall(serviceAction: string): void {
+    this.calls.set(serviceAction, (this.calls.get(serviceAction) ?? 0) + 1);
   }
 }

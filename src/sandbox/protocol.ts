@@ -14,6 +14,8 @@ export interface SandboxRequest {
   /** The decoded path. */
   path: string;
   query: URLSearchParams;
+  /** The query string as received (after `?`, still percent-encoded; '' when none). */
+  rawQuery?: string;
   /** Lower-cased header names. */
   headers: Record<string, string>;
   body: Buffer;

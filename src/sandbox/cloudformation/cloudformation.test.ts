@@ -1,0 +1,591 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are CloudFormation Fn::Sub text, not JS templates.
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStackResourcesCommand,
+  DescribeStacksCommand,
+  GetTemplateCommand,
+  ListStacksCommand,
+  ValidateTemplateCommand,
+} from '@aws-sdk/client-cloudformation';
+import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { SandboxAdminClient } from '../adminClient.js';
+import { createRole } from '../iamRoles.js';
+import { type RunningSandbox, startSandbox } from '../server.js';
+
+const BASE = '111122223333';
+const TENANT = '012345678901';
+const EXTERNAL_ID = 'skybridge-tenant-7f3c9a1e';
+
+/** The classic cross-account template: a named role trusting the base account with an external ID. */
+const CROSS_ACCOUNT_TEMPLATE = `AWSTemplateFormatVersion: '2010-09-09'
+Description: Lets Skybridge work in this account
+Parameters:
+  ExternalId:
+    Type: String
+    Default: ${EXTERNAL_ID}
+  RoleName:
+    Type: String
+    Default: SkybridgeIntegrationRole
+Resources:
+  CrossAccountRole:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: !Ref RoleName
+      Description: !Sub 'Skybridge access for stack \${AWS::StackName}'
+      AssumeRolePolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Principal:
+              AWS: !Sub 'arn:\${AWS::Partition}:iam::${BASE}:root'
+            Action: sts:AssumeRole
+            Condition:
+              StringEquals:
+                sts:ExternalId: !Ref ExternalId
+      ManagedPolicyArns:
+        - arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess
+Outputs:
+  RoleArn:
+    Description: The role Skybridge assumes
+    Value: !GetAtt CrossAccountRole.Arn
+  RoleArnFromSub:
+    Value: !Sub '\${CrossAccountRole.Arn}'
+  Where:
+    Value: !Join [':', [!Ref 'AWS::AccountId', !Ref 'AWS::Region']]
+`;
+
+type Keys = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  assert.fail('expected the call to fail');
+}
+
+describe('sandbox CloudFormation through the AWS SDK', () => {
+  let sandbox: RunningSandbox;
+  let admin: SandboxAdminClient;
+  let base: Keys;
+  let tenant: Keys;
+  let templateUrl: string;
+
+  const cfn = (keys: Keys, region = 'us-east-1') =>
+    new CloudFormationClient({ endpoint: sandbox.url, region, credentials: keys, maxAttempts: 1 });
+  const s3 = (keys: Keys) =>
+    new S3Client({
+      endpoint: sandbox.url,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: keys,
+      maxAttempts: 1,
+    });
+  const outputsOf = async (client: CloudFormationClient, stackName: string) => {
+    const described = await client.send(new DescribeStacksCommand({ StackName: stackName }));
+    return Object.fromEntries(
+      (described.Stacks?.[0]?.Outputs ?? []).map((output) => [output.OutputKey, output.OutputValue]),
+    );
+  };
+
+  before(async () => {
+    sandbox = await startSandbox({ port: 0 });
+    admin = new SandboxAdminClient(sandbox.url);
+  });
+  after(async () => {
+    await sandbox.close();
+  });
+  beforeEach(async () => {
+    await admin.reset();
+    await admin.createAccount(BASE);
+    await admin.createAccount(TENANT);
+    base = await admin.createUser(BASE, 'skybridge');
+    tenant = await admin.createUser(TENANT, 'tenant-admin');
+    // The base account publishes the template in a bucket whose objects anyone may read.
+    const baseS3 = s3(base);
+    await baseS3.send(new CreateBucketCommand({ Bucket: 'skybridge-templates' }));
+    await baseS3.send(
+      new PutBucketPolicyCommand({
+        Bucket: 'skybridge-templates',
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: '*',
+              Action: 's3:GetObject',
+              Resource: 'arn:aws:s3:::skybridge-templates/*',
+            },
+          ],
+        }),
+      }),
+    );
+    await baseS3.send(
+      new PutObjectCommand({
+        Bucket: 'skybridge-templates',
+        Key: 'tenants/t1/role.yaml',
+        Body: CROSS_ACCOUNT_TEMPLATE,
+      }),
+    );
+    templateUrl = `${sandbox.url}/skybridge-templates/tenants/t1/role.yaml`;
+  });
+
+  it('creates the cross-account role in the tenant account from a public TemplateURL and outputs its ARN', async () => {
+    const client = cfn(tenant);
+    const created = await client.send(
+      new CreateStackCommand({
+        StackName: 'skybridge',
+        TemplateURL: templateUrl,
+        Capabilities: ['CAPABILITY_NAMED_IAM'],
+      }),
+    );
+    assert.match(
+      created.StackId ?? '',
+      new RegExp(`^arn:aws:cloudformation:us-east-1:${TENANT}:stack/skybridge/[0-9a-f-]{36}$`),
+    );
+
+    const described = await client.send(new DescribeStacksCommand({ StackName: 'skybridge' }));
+    const stack = described.Stacks?.[0];
+    assert.equal(stack?.StackStatus, 'CREATE_COMPLETE');
+    assert.equal(stack?.StackId, created.StackId);
+    assert.deepEqual(stack?.Capabilities, ['CAPABILITY_NAMED_IAM']);
+    assert.deepEqual(
+      stack?.Parameters?.map((parameter) => [parameter.ParameterKey, parameter.ParameterValue]),
+      [
+        ['ExternalId', EXTERNAL_ID],
+        ['RoleName', 'SkybridgeIntegrationRole'],
+      ],
+    );
+    const roleArn = `arn:aws:iam::${TENANT}:role/SkybridgeIntegrationRole`;
+    assert.deepEqual(await outputsOf(client, 'skybridge'), {
+      RoleArn: roleArn,
+      RoleArnFromSub: roleArn,
+      Where: `${TENANT}:us-east-1`,
+    });
+    assert.equal(
+      stack?.Outputs?.find((output) => output.OutputKey === 'RoleArn')?.Description,
+      'The role Skybridge assumes',
+    );
+
+    const role = sandbox.world.accounts.get(TENANT)?.roles.get('SkybridgeIntegrationRole');
+    assert.equal(role?.arn, roleArn);
+    assert.equal(role?.stackId, created.StackId);
+    assert.deepEqual(role?.managedPolicyArns, ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess']);
+    const resources = await client.send(new DescribeStackResourcesCommand({ StackName: 'skybridge' }));
+    assert.deepEqual(
+      resources.StackResources?.map((resource) => [
+        resource.LogicalResourceId,
+        resource.PhysicalResourceId,
+        resource.ResourceType,
+      ]),
+      [['CrossAccountRole', 'SkybridgeIntegrationRole', 'AWS::IAM::Role']],
+    );
+  });
+
+  it('lets the base account assume the created role only with the right external ID', async () => {
+    await cfn(tenant).send(
+      new CreateStackCommand({
+        StackName: 'skybridge',
+        TemplateURL: templateUrl,
+        Capabilities: ['CAPABILITY_NAMED_IAM'],
+      }),
+    );
+    const sts = new STSClient({
+      endpoint: sandbox.url,
+      region: 'us-east-1',
+      credentials: base,
+      maxAttempts: 1,
+    });
+    const roleArn = `arn:aws:iam::${TENANT}:role/SkybridgeIntegrationRole`;
+    const wrong = await rejection(
+      sts.send(
+        new AssumeRoleCommand({
+          RoleArn: roleArn,
+          RoleSessionName: 'skybridge',
+          ExternalId: 'wrong-external-id',
+        }),
+      ),
+    );
+    assert.equal(wrong.name, 'AccessDenied');
+    const missing = await rejection(
+      sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'skybridge' })),
+    );
+    assert.equal(missing.name, 'AccessDenied');
+    const assumed = await sts.send(
+      new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'skybridge', ExternalId: EXTERNAL_ID }),
+    );
+    const session = new STSClient({
+      endpoint: sandbox.url,
+      region: 'us-east-1',
+      credentials: {
+        accessKeyId: assumed.Credentials?.AccessKeyId ?? '',
+        secretAccessKey: assumed.Credentials?.SecretAccessKey ?? '',
+        sessionToken: assumed.Credentials?.SessionToken ?? '',
+      },
+    });
+    const identity = await session.send(new GetCallerIdentityCommand({}));
+    assert.equal(identity.Account, TENANT);
+    assert.equal(identity.Arn, `arn:aws:sts::${TENANT}:assumed-role/SkybridgeIntegrationRole/skybridge`);
+  });
+
+  it('reads AWS-shaped S3 URLs from the sandbox world', async () => {
+    const client = cfn(tenant);
+    const urls = [
+      'https://skybridge-templates.s3.us-east-1.amazonaws.com/tenants/t1/role.yaml',
+      'https://s3.amazonaws.com/skybridge-templates/tenants/t1/role.yaml',
+    ];
+    for (const [index, url] of urls.entries()) {
+      await client.send(
+        new CreateStackCommand({
+          StackName: `aws-shaped-${index}`,
+          TemplateURL: url,
+          Parameters: [{ ParameterKey: 'RoleName', ParameterValue: `role-${index}` }],
+          Capabilities: ['CAPABILITY_NAMED_IAM'],
+        }),
+      );
+      assert.equal(
+        (await outputsOf(client, `aws-shaped-${index}`)).RoleArn,
+        `arn:aws:iam::${TENANT}:role/role-${index}`,
+      );
+    }
+  });
+
+  it('refuses a template the tenant cannot read, and lets the bucket owner read its own', async () => {
+    const baseS3 = s3(base);
+    await baseS3.send(new CreateBucketCommand({ Bucket: 'private-templates' }));
+    await baseS3.send(
+      new PutObjectCommand({ Bucket: 'private-templates', Key: 'role.yaml', Body: CROSS_ACCOUNT_TEMPLATE }),
+    );
+    const privateUrl = `${sandbox.url}/private-templates/role.yaml`;
+    for (const url of [
+      privateUrl,
+      `${sandbox.url}/skybridge-templates/missing.yaml`,
+      'https://example.com/role.yaml',
+    ]) {
+      const error = await rejection(
+        cfn(tenant).send(
+          new CreateStackCommand({
+            StackName: 'denied',
+            TemplateURL: url,
+            Capabilities: ['CAPABILITY_NAMED_IAM'],
+          }),
+        ),
+      );
+      assert.equal(error.name, 'ValidationError', url);
+      assert.equal(error.message, 'TemplateURL must reference a valid S3 object to which you have access.');
+    }
+    const own = await cfn(base).send(
+      new CreateStackCommand({
+        StackName: 'own',
+        TemplateURL: privateUrl,
+        Capabilities: ['CAPABILITY_NAMED_IAM'],
+      }),
+    );
+    assert.ok(own.StackId);
+  });
+
+  it('requires CAPABILITY_NAMED_IAM for a named role and CAPABILITY_IAM for an unnamed one', async () => {
+    const client = cfn(tenant);
+    const none = await rejection(
+      client.send(new CreateStackCommand({ StackName: 'no-caps', TemplateURL: templateUrl })),
+    );
+    assert.equal(none.name, 'InsufficientCapabilities');
+    assert.equal(none.message, 'Requires capabilities : [CAPABILITY_NAMED_IAM]');
+    const onlyIam = await rejection(
+      client.send(
+        new CreateStackCommand({
+          StackName: 'iam-caps',
+          TemplateURL: templateUrl,
+          Capabilities: ['CAPABILITY_IAM'],
+        }),
+      ),
+    );
+    assert.equal(onlyIam.name, 'InsufficientCapabilities');
+    assert.equal(sandbox.world.accounts.get(TENANT)?.roles.size, 0);
+
+    const unnamed = `Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: { Statement: [{ Effect: Allow, Principal: { AWS: '${BASE}' }, Action: 'sts:AssumeRole' }] }
+Outputs:
+  Name: { Value: !Ref Role }
+`;
+    const withoutCaps = await rejection(
+      client.send(new CreateStackCommand({ StackName: 'unnamed', TemplateBody: unnamed })),
+    );
+    assert.equal(withoutCaps.message, 'Requires capabilities : [CAPABILITY_IAM]');
+    await client.send(
+      new CreateStackCommand({
+        StackName: 'unnamed',
+        TemplateBody: unnamed,
+        Capabilities: ['CAPABILITY_IAM'],
+      }),
+    );
+    const name = (await outputsOf(client, 'unnamed')).Name ?? '';
+    assert.match(name, /^unnamed-Role-[A-Z0-9]{12}$/);
+    assert.ok(sandbox.world.accounts.get(TENANT)?.roles.has(name));
+  });
+
+  it('refuses a second live stack of the same name, a bad stack name and a missing parameter', async () => {
+    const client = cfn(tenant);
+    const input = {
+      StackName: 'skybridge',
+      TemplateURL: templateUrl,
+      Capabilities: ['CAPABILITY_NAMED_IAM' as const],
+    };
+    await client.send(new CreateStackCommand(input));
+    const again = await rejection(client.send(new CreateStackCommand(input)));
+    assert.equal(again.name, 'AlreadyExistsException');
+    assert.equal(again.message, 'Stack [skybridge] already exists');
+    // Stacks are regional: the same name in another region is another stack (the role name is not).
+    const elsewhere = await cfn(tenant, 'eu-west-1').send(
+      new CreateStackCommand({
+        ...input,
+        Parameters: [{ ParameterKey: 'RoleName', ParameterValue: 'EuRole' }],
+      }),
+    );
+    assert.match(elsewhere.StackId ?? '', /^arn:aws:cloudformation:eu-west-1:/);
+
+    const badName = await rejection(
+      client.send(new CreateStackCommand({ ...input, StackName: '1-starts-with-digit' })),
+    );
+    assert.equal(badName.name, 'ValidationError');
+    assert.match(
+      badName.message,
+      /Member must satisfy regular expression pattern: \[a-zA-Z\]\[-a-zA-Z0-9\]\*/,
+    );
+
+    const required = `Parameters:
+  ExternalId: { Type: String }
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: { Statement: [{ Effect: Allow, Principal: { AWS: '${BASE}' }, Action: 'sts:AssumeRole' }] }
+`;
+    const missing = await rejection(
+      client.send(
+        new CreateStackCommand({
+          StackName: 'needs-param',
+          TemplateBody: required,
+          Capabilities: ['CAPABILITY_IAM'],
+        }),
+      ),
+    );
+    assert.equal(missing.name, 'ValidationError');
+    assert.equal(missing.message, 'Parameters: [ExternalId] must have values');
+    const both = await rejection(
+      client.send(
+        new CreateStackCommand({ StackName: 'both', TemplateBody: required, TemplateURL: templateUrl }),
+      ),
+    );
+    assert.equal(both.name, 'ValidationError');
+  });
+
+  it('rolls back everything it created when a role cannot be created', async () => {
+    createRole(
+      sandbox.world,
+      TENANT,
+      {
+        roleName: 'Taken',
+        assumeRolePolicyDocument: {
+          Statement: [{ Effect: 'Allow', Principal: { AWS: BASE }, Action: 'sts:AssumeRole' }],
+        },
+      },
+      Date.now(),
+    );
+    const template = `Resources:
+  First:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: FirstRole
+      AssumeRolePolicyDocument: { Statement: [{ Effect: Allow, Principal: { AWS: '${BASE}' }, Action: 'sts:AssumeRole' }] }
+  Second:
+    Type: AWS::IAM::Role
+    DependsOn: First
+    Properties:
+      RoleName: Taken
+      AssumeRolePolicyDocument: { Statement: [{ Effect: Allow, Principal: { AWS: '${BASE}' }, Action: 'sts:AssumeRole' }] }
+`;
+    const client = cfn(tenant);
+    await client.send(
+      new CreateStackCommand({
+        StackName: 'clash',
+        TemplateBody: template,
+        Capabilities: ['CAPABILITY_NAMED_IAM'],
+      }),
+    );
+    const stack = (await client.send(new DescribeStacksCommand({ StackName: 'clash' }))).Stacks?.[0];
+    assert.equal(stack?.StackStatus, 'ROLLBACK_COMPLETE');
+    assert.match(
+      stack?.StackStatusReason ?? '',
+      /^The following resource\(s\) failed to create: \[Second\]\. Second: Role with name Taken already exists/,
+    );
+    assert.match(stack?.StackStatusReason ?? '', /EntityAlreadyExists/);
+    const roles = sandbox.world.accounts.get(TENANT)?.roles;
+    assert.equal(roles?.has('FirstRole'), false, 'the first role was rolled back');
+    assert.equal(roles?.has('Taken'), true, 'the existing role is untouched');
+
+    const badTrust = template
+      .replace('RoleName: Taken', 'RoleName: Fresh')
+      .replace(
+        /AWS: '111122223333' \}, Action: 'sts:AssumeRole' \}\] \}\n$/,
+        "AWS: 'arn:aws:iam::999999999999:user/ghost' }, Action: 'sts:AssumeRole' }] }\n",
+      );
+    await client.send(
+      new CreateStackCommand({
+        StackName: 'bad-trust',
+        TemplateBody: badTrust,
+        Capabilities: ['CAPABILITY_NAMED_IAM'],
+      }),
+    );
+    const failed = (await client.send(new DescribeStacksCommand({ StackName: 'bad-trust' }))).Stacks?.[0];
+    assert.equal(failed?.StackStatus, 'ROLLBACK_COMPLETE');
+    assert.match(
+      failed?.StackStatusReason ?? '',
+      /Second: Invalid principal in policy.*MalformedPolicyDocument/,
+    );
+  });
+
+  it('fails the stack on a resource type the sandbox does not create', async () => {
+    const template = `Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+`;
+    const client = cfn(tenant);
+    await client.send(new CreateStackCommand({ StackName: 'sns', TemplateBody: template }));
+    const stack = (await client.send(new DescribeStacksCommand({ StackName: 'sns' }))).Stacks?.[0];
+    assert.equal(stack?.StackStatus, 'ROLLBACK_COMPLETE');
+    assert.match(
+      stack?.StackStatusReason ?? '',
+      /\[Topic\]\. Topic: Resource type AWS::SNS::Topic is not supported by the Skybridge sandbox/,
+    );
+  });
+
+  it('attaches an AWS::IAM::Policy to a role from a JSON template', async () => {
+    const template = JSON.stringify({
+      Resources: {
+        Role: {
+          Type: 'AWS::IAM::Role',
+          Properties: {
+            RoleName: 'reader',
+            AssumeRolePolicyDocument: {
+              Statement: [{ Effect: 'Allow', Principal: { AWS: BASE }, Action: 'sts:AssumeRole' }],
+            },
+          },
+        },
+        ReadPolicy: {
+          Type: 'AWS::IAM::Policy',
+          Properties: {
+            PolicyName: 'read-bucket',
+            Roles: [{ Ref: 'Role' }],
+            PolicyDocument: {
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Action: 's3:GetObject',
+                  Resource: {
+                    'Fn::Join': ['', ['arn:aws:s3:::', { 'Fn::Select': [0, ['data', 'other']] }, '/*']],
+                  },
+                },
+              ],
+            },
+          },
+        },
+      },
+    });
+    const client = cfn(tenant);
+    await client.send(
+      new CreateStackCommand({
+        StackName: 'json',
+        TemplateBody: template,
+        Capabilities: ['CAPABILITY_NAMED_IAM'],
+      }),
+    );
+    const role = sandbox.world.accounts.get(TENANT)?.roles.get('reader');
+    assert.deepEqual(role?.inlinePolicies.get('read-bucket'), {
+      Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' }],
+    });
+    await client.send(new DeleteStackCommand({ StackName: 'json' }));
+    assert.equal(sandbox.world.accounts.get(TENANT)?.roles.has('reader'), false);
+  });
+
+  it('validates a template and returns a stack template as created', async () => {
+    const client = cfn(tenant);
+    const validated = await client.send(new ValidateTemplateCommand({ TemplateURL: templateUrl }));
+    assert.equal(validated.Description, 'Lets Skybridge work in this account');
+    assert.deepEqual(validated.Capabilities, ['CAPABILITY_NAMED_IAM']);
+    assert.equal(
+      validated.CapabilitiesReason,
+      'The following resource(s) require capabilities: [CrossAccountRole]',
+    );
+    assert.deepEqual(
+      validated.Parameters?.map((parameter) => [parameter.ParameterKey, parameter.DefaultValue]),
+      [
+        ['ExternalId', EXTERNAL_ID],
+        ['RoleName', 'SkybridgeIntegrationRole'],
+      ],
+    );
+    await client.send(
+      new CreateStackCommand({
+        StackName: 'kept',
+        TemplateURL: templateUrl,
+        Capabilities: ['CAPABILITY_NAMED_IAM'],
+      }),
+    );
+    const template = await client.send(new GetTemplateCommand({ StackName: 'kept' }));
+    assert.equal(template.TemplateBody, CROSS_ACCOUNT_TEMPLATE);
+  });
+
+  it('describes stacks by name, by id and all at once, and deletes them with their roles', async () => {
+    const client = cfn(tenant);
+    const created = await client.send(
+      new CreateStackCommand({
+        StackName: 'skybridge',
+        TemplateURL: templateUrl,
+        Capabilities: ['CAPABILITY_NAMED_IAM'],
+      }),
+    );
+    const byId = await client.send(new DescribeStacksCommand({ StackName: created.StackId }));
+    assert.equal(byId.Stacks?.[0]?.StackName, 'skybridge');
+    const all = await client.send(new DescribeStacksCommand({}));
+    assert.deepEqual(
+      all.Stacks?.map((stack) => stack.StackName),
+      ['skybridge'],
+    );
+    const fromBase = await cfn(base).send(new DescribeStacksCommand({}));
+    assert.deepEqual(fromBase.Stacks ?? [], []);
+    const unknown = await rejection(client.send(new DescribeStacksCommand({ StackName: 'nope' })));
+    assert.equal(unknown.name, 'ValidationError');
+    assert.equal(unknown.message, 'Stack with id nope does not exist');
+
+    await client.send(new DeleteStackCommand({ StackName: 'skybridge' }));
+    assert.equal(sandbox.world.accounts.get(TENANT)?.roles.has('SkybridgeIntegrationRole'), false);
+    const gone = await rejection(client.send(new DescribeStacksCommand({ StackName: 'skybridge' })));
+    assert.equal(gone.message, 'Stack with id skybridge does not exist');
+    const deleted = await client.send(new DescribeStacksCommand({ StackName: created.StackId }));
+    assert.equal(deleted.Stacks?.[0]?.StackStatus, 'DELETE_COMPLETE');
+    const listed = await client.send(new ListStacksCommand({ StackStatusFilter: ['DELETE_COMPLETE'] }));
+    assert.deepEqual(
+      listed.StackSummaries?.map((summary) => summary.StackId),
+      [created.StackId],
+    );
+    // AWS answers success for a stack that does not exist.
+    await client.send(new DeleteStackCommand({ StackName: 'never-existed' }));
+    // And the name is free again.
+    await client.send(
+      new CreateStackCommand({
+        StackName: 'skybridge',
+        TemplateURL: templateUrl,
+        Capabilities: ['CAPABILITY_NAMED_IAM'],
+      }),
+    );
+  });
+});
