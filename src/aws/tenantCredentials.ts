@@ -1,0 +1,303 @@
+/**
+ * Short-lived credentials for each tenant: AssumeRole into the tenant's role with its external id,
+ * signed with the base session. Cached per identity in memory (and in the EngineStore for other
+ * instances), one STS call in flight per identity however many callers wait, refreshed ahead of
+ * expiry while the still-valid credentials keep being served.
+ *
+ * The warm path is a Map lookup and one comparison that returns an already-resolved promise.
+ *
+ * @example
+ * const broker = new TenantCredentialBroker({ config, store, baseSession });
+ * const s3 = new S3Client({ region: identity.region, credentials: broker.provider(identity) });
+ */
+import { createHash } from 'node:crypto';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import {
+  type Clock,
+  cryptoRandom,
+  type Logger,
+  type RandomSource,
+  SkybridgeError,
+  silentLogger,
+  systemClock,
+} from '../core/index.js';
+import { sdkExpiration } from './awsClients.js';
+import { type BaseSession, DEFAULT_REFRESH_MARGIN_MS } from './baseSession.js';
+import { type ConnectorConfig, MAX_CHAINED_SESSION_SECONDS } from './connectorConfig.js';
+import type { EngineStore, StoredCredentials } from './engineStore.js';
+import { type BackoffPolicy, retryWithBackoff } from './retry.js';
+import { type AssumedRole, RoleAssumer, roleSessionName } from './roleAssumer.js';
+import { classifyStsError, describeStsError, genericStsError } from './stsErrors.js';
+import type { IdentityHealthListener, TenantCredentials, TenantIdentity } from './tenantIdentity.js';
+
+/** A credential with less than this left is not served, even while a refresh is failing. */
+const MIN_SERVE_VALIDITY_MS = 30_000;
+/** After a failed background refresh, keep serving the still-valid credentials this long before trying again. */
+const REFRESH_COOLDOWN_MS = 10_000;
+
+export interface TenantCredentialBrokerOptions {
+  config: ConnectorConfig;
+  store: EngineStore;
+  baseSession: BaseSession;
+  /** Defaults to one over `baseSession`; the AwsConnector shares its own with the verifier. */
+  assumer?: RoleAssumer;
+  clock?: Clock;
+  random?: RandomSource;
+  logger?: Logger;
+  onIdentityHealth?: IdentityHealthListener;
+  /** Refresh this long before expiry (default 5 minutes). */
+  refreshMarginMs?: number;
+  /** AssumeRole attempts when throttled or unanswered (default 5). */
+  maxAttempts?: number;
+  backoff?: BackoffPolicy;
+}
+
+interface Entry {
+  roleArn: string;
+  externalId: string;
+  region: string;
+  expiration: number;
+  credentials: TenantCredentials;
+  /** Resolved once and handed to every warm caller: no allocation on the warm path. */
+  resolved: Promise<TenantCredentials>;
+  retryAfter: number;
+}
+
+export class TenantCredentialBroker {
+  private readonly config: ConnectorConfig;
+  private readonly store: EngineStore;
+  private readonly baseSession: BaseSession;
+  private readonly assumer: RoleAssumer;
+  private readonly clock: Clock;
+  private readonly random: RandomSource;
+  private readonly logger: Logger;
+  private readonly onIdentityHealth: IdentityHealthListener | undefined;
+  private readonly marginMs: number;
+  private readonly maxAttempts: number;
+  private readonly backoff: BackoffPolicy;
+  private readonly entries = new Map<string, Entry>();
+  private readonly inflight = new Map<string, Promise<TenantCredentials>>();
+  /** Bumped by forget(): a call already in flight must not cache what it gets afterwards. */
+  private readonly epochs = new Map<string, number>();
+
+  constructor(options: TenantCredentialBrokerOptions) {
+    this.config = options.config;
+    this.store = options.store;
+    this.baseSession = options.baseSession;
+    this.assumer =
+      options.assumer ?? new RoleAssumer({ config: options.config, baseSession: options.baseSession });
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? cryptoRandom;
+    this.logger = (options.logger ?? silentLogger).child({ part: 'tenant-credentials' });
+    this.onIdentityHealth = options.onIdentityHealth;
+    this.marginMs = options.refreshMarginMs ?? DEFAULT_REFRESH_MARGIN_MS;
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.backoff = options.backoff ?? { baseMs: 200, capMs: 5_000 };
+  }
+
+  /**
+   * Credentials for the tenant's role. Throws SkybridgeError `tenant_access_denied` (403) when AWS
+   * refuses the role, `sts_throttled` (503) when throttling outlasts the retries, `aws_unreachable`
+   * (502), or the base session's errors (`mfa_misconfigured`, `mfa_code_rejected`...).
+   */
+  getCredentials(identity: TenantIdentity): Promise<TenantCredentials> {
+    const key = memoryKey(identity);
+    const entry = this.entries.get(key);
+    if (
+      entry !== undefined &&
+      entry.roleArn === identity.roleArn &&
+      entry.externalId === identity.externalId &&
+      entry.region === identity.region
+    ) {
+      const now = this.clock.now();
+      if (entry.expiration - this.marginMs > now) return entry.resolved;
+      if (entry.expiration - MIN_SERVE_VALIDITY_MS > now) {
+        // Inside the refresh margin: refresh in the background and keep serving what is still valid.
+        if (now >= entry.retryAfter && !this.inflight.has(key)) {
+          this.load(key, identity).catch(() => {
+            entry.retryAfter = this.clock.now() + REFRESH_COOLDOWN_MS;
+          });
+        }
+        return entry.resolved;
+      }
+    }
+    return this.load(key, identity);
+  }
+
+  /**
+   * An AWS SDK v3 credential provider for the tenant. The SDK asks it on every request (see
+   * sdkExpiration), so a client built once keeps working across credential lifetimes.
+   */
+  provider(identity: TenantIdentity): AwsCredentialIdentityProvider {
+    return async () => {
+      const credentials = await this.getCredentials(identity);
+      return {
+        accessKeyId: credentials.accessKeyId,
+        secretAccessKey: credentials.secretAccessKey,
+        sessionToken: credentials.sessionToken,
+        expiration: sdkExpiration(credentials.expiration.getTime(), this.clock),
+      };
+    };
+  }
+
+  /** Drops the tenant's cached credentials here and in the store (uninstall, role changed). */
+  async forget(identity: TenantIdentity): Promise<void> {
+    const key = memoryKey(identity);
+    this.epochs.set(key, (this.epochs.get(key) ?? 0) + 1);
+    this.entries.delete(key);
+    this.inflight.delete(key);
+    await this.store.deleteTenantCredentials(storeKey(identity));
+  }
+
+  private load(key: string, identity: TenantIdentity): Promise<TenantCredentials> {
+    const running = this.inflight.get(key);
+    if (running) return running;
+    const pending = this.issue(key, identity);
+    this.inflight.set(key, pending);
+    const clear = (): void => {
+      if (this.inflight.get(key) === pending) this.inflight.delete(key);
+    };
+    pending.then(clear, clear);
+    return pending;
+  }
+
+  private async issue(key: string, identity: TenantIdentity): Promise<TenantCredentials> {
+    const epoch = this.epochs.get(key) ?? 0;
+    assertTenantSessionLength(this.config, this.baseSession.mfa);
+    const sharedKey = storeKey(identity);
+    const shared = await this.store.getTenantCredentials(sharedKey);
+    if (shared && shared.expiration - this.marginMs > this.clock.now()) {
+      return this.remember(key, identity, shared, epoch);
+    }
+    let assumed: AssumedRole;
+    try {
+      assumed = await retryWithBackoff(
+        () =>
+          this.assumer.assumeRole({
+            roleArn: identity.roleArn,
+            externalId: identity.externalId,
+            sessionName: roleSessionName('skybridge', identity.installId ?? identity.id),
+            durationSeconds: this.config.iam.tenantSessionSeconds,
+          }),
+        {
+          maxAttempts: this.maxAttempts,
+          backoff: this.backoff,
+          clock: this.clock,
+          random: this.random,
+          shouldRetry: (error) => {
+            const kind = classifyStsError(error);
+            return kind === 'throttled' || kind === 'network';
+          },
+          onRetry: (error, attempt, delayMs) =>
+            this.logger.debug(
+              { identity: identity.id, attempt, delayMs, error: describeStsError(error) },
+              'AssumeRole retry',
+            ),
+        },
+      );
+    } catch (error) {
+      throw this.failure(identity, error);
+    }
+    await this.store.putTenantCredentials(sharedKey, assumed.credentials);
+    this.reportHealth(identity, undefined);
+    return this.remember(key, identity, assumed.credentials, epoch);
+  }
+
+  private remember(
+    key: string,
+    identity: TenantIdentity,
+    stored: StoredCredentials,
+    epoch: number,
+  ): TenantCredentials {
+    // Shared by every caller, and not frozen: the AWS SDK tags credential objects it is given.
+    const credentials: TenantCredentials = {
+      accessKeyId: stored.accessKeyId,
+      secretAccessKey: stored.secretAccessKey,
+      sessionToken: stored.sessionToken ?? '',
+      expiration: new Date(stored.expiration),
+      region: identity.region,
+    };
+    if ((this.epochs.get(key) ?? 0) === epoch) {
+      this.entries.set(key, {
+        roleArn: identity.roleArn,
+        externalId: identity.externalId,
+        region: identity.region,
+        expiration: stored.expiration,
+        credentials,
+        resolved: Promise.resolve(credentials),
+        retryAfter: 0,
+      });
+    }
+    return credentials;
+  }
+
+  private failure(identity: TenantIdentity, error: unknown): SkybridgeError {
+    if (error instanceof SkybridgeError) return error;
+    const kind = classifyStsError(error);
+    const described = describeStsError(error);
+    this.logger.warn({ identity: identity.id, kind, error: described }, 'AssumeRole failed');
+    if (kind === 'access_denied') {
+      const failure = new SkybridgeError(
+        'tenant_access_denied',
+        `AWS refused access to ${identity.roleArn} for tenant "${identity.tenantId}": the role was removed from account ${identity.accountId} or its trust policy changed. Reinstall the integration for this tenant to recreate the role.`,
+        { status: 403, cause: error, details: { awsCode: described.code } },
+      );
+      this.reportHealth(identity, failure);
+      return failure;
+    }
+    if (kind === 'expired_token') {
+      return new SkybridgeError(
+        'base_session_expired',
+        'AWS said the connector base session expired, and a new one expired too; check the server clock.',
+        { status: 502, retryable: true, cause: error },
+      );
+    }
+    return (
+      genericStsError(error, `AssumeRole for tenant "${identity.tenantId}"`) ??
+      new SkybridgeError('sts_error', `AWS STS failed AssumeRole: ${described.code}`, {
+        status: 502,
+        cause: error,
+      })
+    );
+  }
+
+  private reportHealth(identity: TenantIdentity, failure: SkybridgeError | undefined): void {
+    if (!this.onIdentityHealth) return;
+    try {
+      this.onIdentityHealth(identity, {
+        healthy: failure === undefined,
+        checkedAt: new Date(this.clock.now()),
+        ...(failure ? { error: { code: failure.code, message: failure.message } } : {}),
+      });
+    } catch (error) {
+      this.logger.error({ identity: identity.id, error: String(error) }, 'onIdentityHealth threw');
+    }
+  }
+}
+
+/**
+ * C5: AWS refuses AssumeRole for longer than 1 h with MFA session credentials (role chaining). The
+ * configuration schema refuses such a setting too; the engine checks again rather than rely on it.
+ */
+export function assertTenantSessionLength(config: ConnectorConfig, mfaBacked: boolean): void {
+  const seconds = config.iam.tenantSessionSeconds;
+  if (mfaBacked && seconds > MAX_CHAINED_SESSION_SECONDS) {
+    throw new SkybridgeError(
+      'invalid_connector_config',
+      `iam.tenantSessionSeconds: must be 900 to ${MAX_CHAINED_SESSION_SECONDS} seconds when MFA is used (got ${seconds}): AWS limits roles assumed with MFA session credentials (role chaining) to one hour.`,
+      { status: 400, field: 'iam.tenantSessionSeconds' },
+    );
+  }
+}
+
+function memoryKey(identity: TenantIdentity): string {
+  return `${identity.connector}\u0000${identity.id}`;
+}
+
+/** The role and external id are part of the shared key, so a reconnected tenant never gets the old role's credentials. */
+function storeKey(identity: TenantIdentity): string {
+  const binding = createHash('sha256')
+    .update(`${identity.roleArn}\n${identity.externalId}`)
+    .digest('base64url');
+  return `tenant:${identity.connector}:${identity.id}:${binding.slice(0, 22)}`;
+}
