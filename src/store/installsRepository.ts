@@ -1,0 +1,150 @@
+import type { Kysely, Selectable } from 'kysely';
+import { type Clock, SkybridgeError } from '../core/index.js';
+import { insertAuditEntry } from './auditRepository.js';
+import { toIdentityRecord } from './identitiesRepository.js';
+import { AUDIT_ACTIONS, type InstallRecord, type InstallsRepository } from './records.js';
+import type { Database, InstallsTable } from './schema.js';
+import { isUniqueViolation } from './sqlErrors.js';
+import { toDate, toOptionalDate } from './timeColumns.js';
+
+export function installsRepository(db: Kysely<Database>, clock: Clock): InstallsRepository {
+  /** Attaches each install's identities with one query for the whole list. */
+  async function withIdentities(rows: Selectable<InstallsTable>[]): Promise<InstallRecord[]> {
+    if (rows.length === 0) return [];
+    const links = await db
+      .selectFrom('install_identities')
+      .innerJoin('identities', 'identities.id', 'install_identities.identity_id')
+      .selectAll('identities')
+      .select(['install_identities.install_id as link_install_id', 'install_identities.alias as link_alias'])
+      .where(
+        'install_identities.install_id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .orderBy('install_identities.alias')
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      integration: row.integration,
+      tenantId: row.tenant_id,
+      status: row.status as InstallRecord['status'],
+      sessionId: row.session_id,
+      createdAt: toDate(row.created_at),
+      deletedAt: toOptionalDate(row.deleted_at),
+      identities: links
+        .filter((link) => link.link_install_id === row.id)
+        .map(({ link_install_id: _, link_alias, ...identity }) => ({
+          alias: link_alias,
+          identity: toIdentityRecord(identity),
+        })),
+    }));
+  }
+
+  return {
+    async create(input, actor) {
+      const now = clock.now();
+      const aliases = Object.entries(input.identities);
+      try {
+        await db.transaction().execute(async (trx) => {
+          await trx
+            .insertInto('installs')
+            .values({
+              id: input.id,
+              integration: input.integration,
+              tenant_id: input.tenantId,
+              status: 'active',
+              session_id: input.sessionId,
+              created_at: now,
+            })
+            .execute();
+          // Checked after the first write, so the SQLite transaction already holds the write lock.
+          const ids = aliases.map(([, identityId]) => identityId);
+          const found =
+            ids.length === 0
+              ? []
+              : await trx.selectFrom('identities').select('id').where('id', 'in', ids).execute();
+          const missing = ids.filter((id) => !found.some((row) => row.id === id));
+          if (missing.length > 0) {
+            throw new SkybridgeError('identity_not_found', `No identity with id "${missing[0]}".`, {
+              status: 404,
+            });
+          }
+          if (aliases.length > 0) {
+            await trx
+              .insertInto('install_identities')
+              .values(
+                aliases.map(([alias, identityId]) => ({
+                  install_id: input.id,
+                  alias,
+                  identity_id: identityId,
+                })),
+              )
+              .execute();
+          }
+          await insertAuditEntry(trx, clock, {
+            actor,
+            action: AUDIT_ACTIONS.installCreated,
+            target: input.id,
+            details: {
+              integration: input.integration,
+              tenantId: input.tenantId,
+              sessionId: input.sessionId,
+              identities: input.identities,
+            },
+          });
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) {
+          throw new SkybridgeError('install_exists', `An install with id "${input.id}" already exists.`, {
+            status: 409,
+            cause: error,
+          });
+        }
+        throw error;
+      }
+      const created = await this.get(input.id);
+      if (!created) throw new Error(`install ${input.id} vanished after insert`);
+      return created;
+    },
+
+    async get(id) {
+      const row = await db.selectFrom('installs').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) return undefined;
+      const [record] = await withIdentities([row]);
+      return record;
+    },
+
+    async listByIntegration(integration, tenantId) {
+      let query = db
+        .selectFrom('installs')
+        .selectAll()
+        .where('integration', '=', integration)
+        .where('status', '=', 'active')
+        .orderBy('created_at')
+        .orderBy('id');
+      if (tenantId !== undefined) query = query.where('tenant_id', '=', tenantId);
+      return withIdentities(await query.execute());
+    },
+
+    async delete(id, actor) {
+      const now = clock.now();
+      return db.transaction().execute(async (trx) => {
+        const deleted = await trx
+          .updateTable('installs')
+          .set({ status: 'deleted', deleted_at: now })
+          .where('id', '=', id)
+          .where('status', '=', 'active')
+          .returning(['integration', 'tenant_id'])
+          .executeTakeFirst();
+        if (!deleted) return false;
+        await insertAuditEntry(trx, clock, {
+          actor,
+          action: AUDIT_ACTIONS.installDeleted,
+          target: id,
+          details: { integration: deleted.integration, tenantId: deleted.tenant_id },
+        });
+        return true;
+      });
+    },
+  };
+}

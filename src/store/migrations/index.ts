@@ -1,0 +1,36 @@
+import { type Kysely, type Migration, Migrator } from 'kysely';
+import { SkybridgeError } from '../../core/index.js';
+import type { StoreDialect } from '../database.js';
+import type { Database } from '../schema.js';
+import { initialMigration } from './001_initial.js';
+
+/** Every migration, in order. Names sort; never rename or edit one that has shipped: add another. */
+export function storeMigrations(dialect: StoreDialect): Record<string, Migration> {
+  return {
+    '001_initial': initialMigration(dialect),
+  };
+}
+
+/**
+ * Brings the schema up to date. Kysely's migrator takes a lock table first, so several instances
+ * starting at once against one PostgreSQL database apply each migration exactly once.
+ */
+export async function migrateToLatest(db: Kysely<Database>, dialect: StoreDialect): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => storeMigrations(dialect) },
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new SkybridgeError('migration_failed', `Database migration ${failed} failed: ${describe(error)}`, {
+      status: 500,
+      cause: error,
+    });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
