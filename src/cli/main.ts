@@ -3,7 +3,14 @@
  * registers itself on the program here.
  */
 import { Command } from 'commander';
+import { registerCallCommand } from './commands/call.js';
+import { registerConnectorCommand } from './commands/connector.js';
+import { registerDemoCommand } from './commands/demo.js';
+import { registerDevCommand } from './commands/dev.js';
+import { registerInstallCommand } from './commands/install.js';
 import { registerSandboxCommand } from './commands/sandbox.js';
+import { registerSessionCommand } from './commands/session.js';
+import { registerStartCommand } from './commands/start.js';
 
 const program = new Command('skybridge')
   .description("Skybridge: work inside your customers' AWS accounts through per-tenant roles.")
@@ -16,5 +23,12 @@ const program = new Command('skybridge')
 
 program.version('0.1.0');
 registerSandboxCommand(program);
+registerStartCommand(program);
+registerDevCommand(program);
+registerDemoCommand(program);
+registerConnectorCommand(program);
+registerSessionCommand(program);
+registerInstallCommand(program);
+registerCallCommand(program);
 
 await program.parseAsync(process.argv);

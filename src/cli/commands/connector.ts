@@ -1,0 +1,96 @@
+/** `skybridge connector set|get|check|iam-policy <name>`: manage connectors on a running server. */
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { SkybridgeError } from '../../core/index.js';
+import { clientFrom, segment } from '../apiClient.js';
+import { type ClientCommandFlags, withClientOptions } from '../commonOptions.js';
+import { action } from '../output.js';
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The configuration from --file (or `-`/no file: stdin), parsed as JSON. */
+async function readConfig(file: string | undefined): Promise<unknown> {
+  if (!file && process.stdin.isTTY) {
+    throw new SkybridgeError('invalid_usage', 'Give the configuration with --file config.json or on stdin.', {
+      status: 400,
+    });
+  }
+  const text = !file || file === '-' ? await readStdin() : await readFile(file, 'utf8');
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new SkybridgeError(
+      'invalid_json',
+      `The connector configuration${file && file !== '-' ? ` in ${file}` : ''} is not valid JSON: ${(error as Error).message}`,
+      { status: 400 },
+    );
+  }
+}
+
+export function registerConnectorCommand(program: Command): void {
+  const connector = program
+    .command('connector')
+    .description('create, read and check AWS connectors')
+    .showHelpAfterError(true);
+
+  withClientOptions(
+    connector
+      .command('set')
+      .description('create or replace a connector from a JSON configuration (contract section 1)')
+      .argument('<name>', 'connector name')
+      .option('-f, --file <path>', 'the configuration file (default: stdin)'),
+  ).action(
+    action(async (output, name: string, flags: ClientCommandFlags & { file?: string }) => {
+      const config = await readConfig(flags.file);
+      const saved = await (await clientFrom(flags)).put(`/v1/connectors/${segment(name)}`, config);
+      output.result(saved, `Connector "${name}" saved.`);
+    }),
+  );
+
+  withClientOptions(
+    connector
+      .command('get')
+      .description('show a connector (secrets redacted)')
+      .argument('<name>', 'connector name'),
+  ).action(
+    action(async (output, name: string, flags: ClientCommandFlags) => {
+      const config = await (await clientFrom(flags)).get(`/v1/connectors/${segment(name)}`);
+      output.result(config);
+    }),
+  );
+
+  withClientOptions(
+    connector
+      .command('check')
+      .description("check the connector's base credentials and MFA against AWS (GetCallerIdentity)")
+      .argument('<name>', 'connector name'),
+  ).action(
+    action(async (output, name: string, flags: ClientCommandFlags) => {
+      const result = await (await clientFrom(flags)).post<{ accountId: string; arn: string; mfa: string }>(
+        `/v1/connectors/${segment(name)}/check`,
+      );
+      output.result(result, [
+        `Connector "${name}" works.`,
+        `  account: ${result.accountId}`,
+        `  identity: ${result.arn}`,
+        `  MFA: ${result.mfa}`,
+      ]);
+    }),
+  );
+  withClientOptions(
+    connector
+      .command('iam-policy')
+      .description("print the least-privilege IAM policy to attach to the connector's IAM user")
+      .argument('<name>', 'connector name'),
+  ).action(
+    action(async (output, name: string, flags: ClientCommandFlags) => {
+      const policy = await (await clientFrom(flags)).get(`/v1/connectors/${segment(name)}/iam-policy`);
+      // The policy is what people paste into IAM, so it prints as JSON either way.
+      output.result(policy, JSON.stringify(policy, null, 2));
+    }),
+  );
+}

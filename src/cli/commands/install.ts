@@ -1,0 +1,97 @@
+/** `skybridge install list|get|health|delete`: a tenant's installs of an integration. */
+import type { Command } from 'commander';
+import { clientFrom, segment } from '../apiClient.js';
+import { type ClientCommandFlags, withClientOptions } from '../commonOptions.js';
+import { action } from '../output.js';
+
+interface InstallAnswer {
+  id: string;
+  integration: string;
+  tenantId: string;
+  status: string;
+  createdAt: string;
+  identities: {
+    connector: string;
+    accountId?: string;
+    roleArn?: string;
+    region?: string;
+    externalId: string;
+  }[];
+}
+
+interface HealthAnswer {
+  healthy: boolean;
+  checkedAt: string;
+  error?: { code: string; message: string };
+}
+
+function describeInstall(install: InstallAnswer): string[] {
+  return [
+    `${install.id}  tenant "${install.tenantId}"  ${install.status}  created ${install.createdAt}`,
+    ...install.identities.map(
+      (i) =>
+        `  ${i.connector}: account ${i.accountId ?? '?'} in ${i.region ?? '?'}, role ${i.roleArn ?? '?'}`,
+    ),
+  ];
+}
+
+export function registerInstallCommand(program: Command): void {
+  const install = program.command('install').description("tenants' installs").showHelpAfterError(true);
+
+  withClientOptions(
+    install
+      .command('list')
+      .description('list the active installs of an integration')
+      .argument('<integration>', 'integration name')
+      .option('--tenant <id>', 'only this tenant'),
+  ).action(
+    action(async (output, integration: string, flags: ClientCommandFlags & { tenant?: string }) => {
+      const query = flags.tenant ? `?tenantId=${encodeURIComponent(flags.tenant)}` : '';
+      const answer = await (await clientFrom(flags)).get<{ items: InstallAnswer[] }>(
+        `/v1/integrations/${segment(integration)}/installs${query}`,
+      );
+      output.result(answer, () =>
+        answer.items.length === 0
+          ? `No installs of "${integration}"${flags.tenant ? ` for tenant "${flags.tenant}"` : ''}.`
+          : answer.items.flatMap(describeInstall),
+      );
+    }),
+  );
+
+  withClientOptions(
+    install.command('get').description('show an install').argument('<id>', 'install id'),
+  ).action(
+    action(async (output, id: string, flags: ClientCommandFlags) => {
+      const answer = await (await clientFrom(flags)).get<InstallAnswer>(`/v1/installs/${segment(id)}`);
+      output.result(answer, () => describeInstall(answer));
+    }),
+  );
+
+  withClientOptions(
+    install.command('health').description("check an install's role").argument('<id>', 'install id'),
+  ).action(
+    action(async (output, id: string, flags: ClientCommandFlags) => {
+      const health = await (await clientFrom(flags)).get<HealthAnswer>(`/v1/installs/${segment(id)}/health`);
+      output.result(
+        health,
+        health.healthy
+          ? `${id}: healthy (checked ${health.checkedAt})`
+          : `${id}: UNHEALTHY (checked ${health.checkedAt}): ${health.error?.code ?? ''} ${health.error?.message ?? ''}`,
+      );
+      // A script asking for health learns the answer from the exit code too.
+      if (!health.healthy) process.exitCode = 1;
+    }),
+  );
+
+  withClientOptions(
+    install
+      .command('delete')
+      .description('delete an install: credentials for it are no longer issued')
+      .argument('<id>', 'install id'),
+  ).action(
+    action(async (output, id: string, flags: ClientCommandFlags) => {
+      await (await clientFrom(flags)).delete(`/v1/installs/${segment(id)}`);
+      output.result({ id, deleted: true }, `Install ${id} deleted.`);
+    }),
+  );
+}

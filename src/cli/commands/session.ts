@@ -1,0 +1,46 @@
+/** `skybridge session create <integration> --tenant <id> --redirect-url <url>`: an install link for a tenant. */
+import type { Command } from 'commander';
+import { clientFrom, segment } from '../apiClient.js';
+import { type ClientCommandFlags, withClientOptions } from '../commonOptions.js';
+import { action } from '../output.js';
+
+interface SessionAnswer {
+  id: string;
+  url: string;
+  status: string;
+  expiresAt: string;
+}
+
+export function registerSessionCommand(program: Command): void {
+  const session = program.command('session').description('install sessions').showHelpAfterError(true);
+
+  withClientOptions(
+    session
+      .command('create')
+      .description('create an install session and print the link to send to the tenant')
+      .argument('<integration>', 'integration name')
+      .requiredOption('--tenant <id>', "the tenant's id in your application")
+      .requiredOption(
+        '--redirect-url <url>',
+        'where the browser goes when the install ends (registered on the integration)',
+      ),
+  ).action(
+    action(
+      async (
+        output,
+        integration: string,
+        flags: ClientCommandFlags & { tenant: string; redirectUrl: string },
+      ) => {
+        const created = await (await clientFrom(flags)).post<SessionAnswer>(
+          `/v1/integrations/${segment(integration)}/sessions`,
+          { tenantId: flags.tenant, redirectUrl: flags.redirectUrl },
+        );
+        output.result(created, [
+          `Session ${created.id} for tenant "${flags.tenant}" (${created.status}, expires ${created.expiresAt}).`,
+          'Open this link to install:',
+          created.url,
+        ]);
+      },
+    ),
+  );
+}

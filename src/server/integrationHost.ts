@@ -1,0 +1,41 @@
+/**
+ * Connects the runtime (src/runtime) to the server: the IntegrationHost integration routes use,
+ * built from the services the server puts on `ctx.state.skybridge` for every request. Sharing the
+ * server's ConnectorRegistry means integration code and the credentials endpoint share one base
+ * session and one credential cache per connector.
+ *
+ * @example
+ * const routes = createIntegrationRoutes({ integrations: loaded, host: integrationHostOf, logger });
+ * await startServer({ integrationRoutes: routes });
+ */
+import type { ParameterizedContext } from 'koa';
+import type { IntegrationHost } from '../runtime/index.js';
+import type { ServerServices } from './services.js';
+
+const hosts = new WeakMap<ServerServices, IntegrationHost>();
+
+export function integrationHostFor(
+  services: Pick<ServerServices, 'store' | 'connectors' | 'clock'>,
+): IntegrationHost {
+  const { store, connectors, clock } = services;
+  return {
+    integrationConnectors: async (name) => (await store.integrations.get(name))?.connectors,
+    listInstalls: (integration, tenantId) => store.installs.listByIntegration(integration, tenantId),
+    getInstall: (id) => store.installs.get(id),
+    connector: (name) => connectors.get(name),
+    verifyAdminKey: async (key) => (await store.apiKeys.verify(key)) !== undefined,
+    clock,
+  };
+}
+
+/** The host for a request served by the server (undefined outside one). */
+export function integrationHostOf(ctx: ParameterizedContext): IntegrationHost | undefined {
+  const services = (ctx.state as { skybridge?: ServerServices }).skybridge;
+  if (!services) return undefined;
+  let host = hosts.get(services);
+  if (!host) {
+    host = integrationHostFor(services);
+    hosts.set(services, host);
+  }
+  return host;
+}

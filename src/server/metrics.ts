@@ -1,0 +1,58 @@
+import type { SessionStatus, Store } from '../store/index.js';
+
+const STATUSES: SessionStatus[] = [
+  'pending',
+  'awaiting_stack',
+  'verifying',
+  'completed',
+  'failed',
+  'cancelled',
+  'expired',
+];
+
+/**
+ * Simple process-local counters, rendered in Prometheus text format. Session counts come from the
+ * store (they survive restarts); the counters are since this process started.
+ */
+export class Metrics {
+  private credentialsIssued = 0;
+  private completions = 0;
+  private readonly stsFailures = new Map<string, number>();
+
+  credentialIssued(): void {
+    this.credentialsIssued += 1;
+  }
+
+  sessionCompleted(): void {
+    this.completions += 1;
+  }
+
+  stsFailure(code: string): void {
+    this.stsFailures.set(code, (this.stsFailures.get(code) ?? 0) + 1);
+  }
+
+  async render(store: Store): Promise<string> {
+    const sessions = await store.sessions.listByStatus(STATUSES);
+    const byStatus = new Map<SessionStatus, number>(STATUSES.map((status) => [status, 0]));
+    for (const session of sessions) byStatus.set(session.status, (byStatus.get(session.status) ?? 0) + 1);
+    const lines = [
+      '# HELP skybridge_sessions Install sessions by status.',
+      '# TYPE skybridge_sessions gauge',
+      ...STATUSES.map((status) => `skybridge_sessions{status="${status}"} ${byStatus.get(status)}`),
+      '# HELP skybridge_installs_completed_total Install sessions completed by this process.',
+      '# TYPE skybridge_installs_completed_total counter',
+      `skybridge_installs_completed_total ${this.completions}`,
+      '# HELP skybridge_credentials_issued_total Tenant credentials issued by this process.',
+      '# TYPE skybridge_credentials_issued_total counter',
+      `skybridge_credentials_issued_total ${this.credentialsIssued}`,
+      '# HELP skybridge_sts_failures_total STS failures seen by this process, by error code.',
+      '# TYPE skybridge_sts_failures_total counter',
+      ...(this.stsFailures.size === 0
+        ? ['skybridge_sts_failures_total 0']
+        : [...this.stsFailures].map(
+            ([code, count]) => `skybridge_sts_failures_total{code="${code}"} ${count}`,
+          )),
+    ];
+    return `${lines.join('\n')}\n`;
+  }
+}

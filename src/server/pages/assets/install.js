@@ -1,0 +1,148 @@
+// Skybridge install page script: live status, automatic verification when the tenant comes back
+// from the AWS console, and the final redirect. The page works without it (forms post normally).
+(() => {
+  const status = document.getElementById('status');
+  if (!status) return;
+
+  const statusUrl = status.dataset.statusUrl;
+  const verifyUrl = status.dataset.verifyUrl;
+  const title = document.getElementById('status-title');
+  const detail = document.getElementById('status-detail');
+  const linkRow = document.getElementById('status-link');
+  const link = document.getElementById('status-link-anchor');
+  const checkNow = document.getElementById('check-now');
+  const verifyForm = document.getElementById('verify-form');
+  const launch = document.getElementById('launch');
+  const csrfField = document.querySelector('input[name="csrf"]');
+  const csrf = csrfField ? csrfField.value : '';
+  const launchedKey = `skybridge.launched.${statusUrl}`;
+
+  const FAST_MS = 2000;
+  const SLOW_MS = 10000;
+  const ERROR_MAX_MS = 30000;
+  // Long enough to read what went wrong before the app takes over.
+  const FAILED_REDIRECT_MS = 8000;
+  const AUTO_VERIFY_GAP_MS = 5000;
+
+  let current = status.dataset.status;
+  let delay = FAST_MS;
+  let timer;
+  let verifying = false;
+  let lastAutoVerify = 0;
+  let leaving = false;
+
+  function launched() {
+    try {
+      return sessionStorage.getItem(launchedKey) === '1';
+    } catch {
+      return false;
+    }
+  }
+
+  function show(answer) {
+    const text = answer.text || {};
+    status.dataset.tone = text.tone || 'idle';
+    status.dataset.status = answer.status;
+    // Only touch the live region when the words change, so screen readers announce real news.
+    if (title.textContent !== text.title) title.textContent = text.title || '';
+    if (detail.textContent !== text.detail) detail.textContent = text.detail || '';
+    if (checkNow) checkNow.disabled = answer.status !== 'awaiting_stack';
+    if (answer.redirectTo) {
+      link.href = answer.redirectTo;
+      linkRow.hidden = false;
+    }
+  }
+
+  function leave(answer) {
+    if (leaving || !answer.redirectTo) return;
+    leaving = true;
+    const wait = answer.status === 'completed' ? 0 : FAILED_REDIRECT_MS;
+    setTimeout(() => window.location.assign(answer.redirectTo), wait);
+  }
+
+  function handle(answer) {
+    const changed = answer.status !== current;
+    current = answer.status;
+    show(answer);
+    if (answer.redirectTo) {
+      leave(answer);
+      return false;
+    }
+    // Poll quickly while something is happening; slow down while waiting for the tenant.
+    delay = changed || current === 'verifying' ? FAST_MS : Math.min(Math.round(delay * 1.25), SLOW_MS);
+    return true;
+  }
+
+  function schedule(ms) {
+    clearTimeout(timer);
+    timer = setTimeout(poll, ms);
+  }
+
+  async function poll() {
+    try {
+      const response = await fetch(statusUrl, { headers: { accept: 'application/json' }, cache: 'no-store' });
+      if (!response.ok && response.status !== 404) throw new Error(`status ${response.status}`);
+      const answer = await response.json();
+      if (response.status === 404) {
+        show({ status: 'unknown', text: answer.text });
+        return;
+      }
+      if (handle(answer)) schedule(delay);
+    } catch {
+      // Network trouble: back off rather than hammer the server.
+      delay = Math.min(delay * 2, ERROR_MAX_MS);
+      schedule(delay);
+    }
+  }
+
+  async function verify() {
+    if (verifying || current !== 'awaiting_stack') return;
+    verifying = true;
+    try {
+      const response = await fetch(verifyUrl, {
+        method: 'POST',
+        headers: { accept: 'application/json', 'x-csrf-token': csrf },
+        cache: 'no-store',
+      });
+      const answer = await response.json();
+      if (response.ok) {
+        if (handle(answer)) schedule(FAST_MS);
+      } else if (answer.text) {
+        show({ status: current, text: answer.text });
+      }
+    } catch {
+      schedule(FAST_MS);
+    } finally {
+      verifying = false;
+    }
+  }
+
+  // Coming back to this tab after opening the console means the stack is probably there: check it.
+  function returned() {
+    if (document.visibilityState !== 'visible' || !launched()) return;
+    const now = Date.now();
+    if (now - lastAutoVerify < AUTO_VERIFY_GAP_MS) return;
+    lastAutoVerify = now;
+    verify();
+  }
+
+  if (launch) {
+    launch.addEventListener('click', () => {
+      try {
+        sessionStorage.setItem(launchedKey, '1');
+      } catch {
+        // Private modes may refuse storage; the Check now button still works.
+      }
+    });
+  }
+  if (verifyForm) {
+    verifyForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      verify();
+    });
+  }
+  window.addEventListener('focus', returned);
+  document.addEventListener('visibilitychange', returned);
+
+  schedule(current === 'verifying' ? FAST_MS : FAST_MS + 500);
+})();

@@ -1,0 +1,107 @@
+import type Router from '@koa/router';
+import { isSkybridgeError, SkybridgeError } from '../../core/index.js';
+import type { InstallRecord } from '../../store/index.js';
+import { tenantIdSchema } from '../installFlow/index.js';
+import { loggableError } from '../loggableError.js';
+import type { ServerServices } from '../services.js';
+import { resolveTenant } from '../tenantCredentials.js';
+import { actorOf, pathName } from './names.js';
+
+/** The contract's install answer; `connector` is the integration's alias, `connectorName` the stored connector. */
+export function installView(install: InstallRecord) {
+  return {
+    id: install.id,
+    integration: install.integration,
+    tenantId: install.tenantId,
+    status: install.status,
+    sessionId: install.sessionId,
+    createdAt: install.createdAt.toISOString(),
+    ...(install.deletedAt ? { deletedAt: install.deletedAt.toISOString() } : {}),
+    identities: install.identities.map(({ alias, identity }) => ({
+      connector: alias,
+      connectorName: identity.connector,
+      accountId: identity.accountId,
+      roleArn: identity.roleArn,
+      region: identity.region,
+      externalId: identity.externalId,
+    })),
+  };
+}
+
+/** List/get/health/delete of installs. */
+export function installRoutes(router: Router, services: ServerServices): void {
+  const { store, connectors, clock } = services;
+
+  const load = async (id: string): Promise<InstallRecord> => {
+    const install = await store.installs.get(id);
+    if (!install)
+      throw new SkybridgeError('install_not_found', `No install with id "${id}".`, { status: 404 });
+    return install;
+  };
+
+  router.get('/integrations/:integration/installs', async (ctx) => {
+    const integration = pathName('integration', ctx.params.integration);
+    const raw = ctx.query.tenantId;
+    const tenantId = raw === undefined ? undefined : tenantIdSchema.parse(Array.isArray(raw) ? raw[0] : raw);
+    const items = await store.installs.listByIntegration(integration, tenantId);
+    ctx.body = { items: items.map(installView) };
+  });
+
+  router.get('/installs/:id', async (ctx) => {
+    ctx.body = installView(await load(ctx.params.id!));
+  });
+
+  /** Checks each identity now by obtaining its credentials (cached ones count while valid). */
+  router.get('/installs/:id/health', async (ctx) => {
+    const install = await load(ctx.params.id!);
+    const checkedAt = new Date(clock.now()).toISOString();
+    if (install.status === 'deleted') {
+      ctx.body = {
+        healthy: false,
+        checkedAt,
+        error: { code: 'install_deleted', message: 'The install was deleted.' },
+      };
+      return;
+    }
+    for (const { alias } of install.identities) {
+      try {
+        const resolved = await resolveTenant(services, {
+          integration: install.integration,
+          installId: install.id,
+          connector: alias,
+        });
+        await resolved.connector.getCredentials(resolved.identity);
+      } catch (error) {
+        const code = isSkybridgeError(error) ? error.code : 'internal_error';
+        const message = isSkybridgeError(error) ? error.message : 'The check failed unexpectedly.';
+        if (!isSkybridgeError(error))
+          ctx.state.logger?.error({ err: loggableError(error) }, 'health check failed');
+        ctx.body = { healthy: false, checkedAt, error: { code, message: `${alias}: ${message}` } };
+        return;
+      }
+    }
+    ctx.body = { healthy: true, checkedAt };
+  });
+
+  router.delete('/installs/:id', async (ctx) => {
+    const install = await load(ctx.params.id!);
+    if (install.status === 'active') {
+      await store.installs.delete(install.id, actorOf(ctx.state));
+      for (const { identity } of install.identities) {
+        if (!identity.accountId || !identity.roleArn) continue;
+        const connector = await connectors.get(identity.connector);
+        await connector.forget({
+          id: identity.id,
+          connector: identity.connector,
+          tenantId: identity.tenantId,
+          installId: install.id,
+          accountId: identity.accountId,
+          region: identity.region ?? connector.config.defaultRegion,
+          roleArn: identity.roleArn,
+          externalId: identity.externalId,
+        });
+      }
+    }
+    ctx.status = 204;
+  });
+}

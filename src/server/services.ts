@@ -1,0 +1,21 @@
+import type { Logger } from 'pino';
+import type { Clock, RandomSource } from '../core/index.js';
+import type { Store } from '../store/index.js';
+import type { ConnectorRegistry } from './connectorRegistry.js';
+import type { InstallFlow } from './installFlow/index.js';
+import type { Metrics } from './metrics.js';
+
+/**
+ * What the routes share. Integration routes reach it as `ctx.state.skybridge` (set for every request),
+ * so they can resolve tenants and credentials the way the management API does.
+ */
+export interface ServerServices {
+  store: Store;
+  connectors: ConnectorRegistry;
+  flow: InstallFlow;
+  metrics: Metrics;
+  clock: Clock;
+  random: RandomSource;
+  logger: Logger;
+  publicUrl: string;
+}
