@@ -95,6 +95,7 @@ describe('sandbox admin API', () => {
       stsLatencyMs: 0,
       throttleEvery: 0,
       clockOffsetMs: 0,
+      stsDisabledRegions: [],
     });
     assert.deepEqual(await admin.updateSettings({ clockOffsetMs: -5000 }), {
       ...updated,

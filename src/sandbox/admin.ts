@@ -45,6 +45,15 @@ const settingsBody = z.strictObject({
     .number({ error: 'clockOffsetMs must be a number' })
     .int('clockOffsetMs must be an integer')
     .optional(),
+  stsDisabledRegions: z
+    .array(
+      z
+        .string({ error: 'stsDisabledRegions must hold region names' })
+        .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'stsDisabledRegions must hold region names like eu-west-1')
+        .refine((region) => region !== 'us-east-1', 'stsDisabledRegions cannot hold us-east-1'),
+      { error: 'stsDisabledRegions must be an array of region names' },
+    )
+    .optional(),
 });
 
 function json(status: number, value: unknown): SandboxResponse {

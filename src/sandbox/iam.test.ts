@@ -135,7 +135,7 @@ describe('sandbox IAM', () => {
     assert.equal(missing.message, 'The role with name gone cannot be found.');
   });
 
-  it('refuses IAM calls from a session obtained without MFA', async () => {
+  it('refuses IAM calls from a session obtained without MFA with InvalidClientTokenId, as AWS does', async () => {
     const session = (await sts(tenantAdmin).send(new GetSessionTokenCommand({}))).Credentials!;
     const error = await rejection(
       iam({
@@ -144,7 +144,8 @@ describe('sandbox IAM', () => {
         sessionToken: session.SessionToken!,
       }).send(new ListRolesCommand({})),
     );
-    assert.equal(error.name, 'AccessDenied');
+    assert.equal(error.name, 'InvalidClientTokenId');
+    assert.equal(error.message, 'The security token included in the request is invalid');
   });
 
   it('validates roles as IAM does in createRole()', () => {

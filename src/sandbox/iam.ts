@@ -1,7 +1,7 @@
 /**
  * IAM, enough for tenants and tests: CreateRole, GetRole, DeleteRole, UpdateAssumeRolePolicy,
  * ListRoles, in the caller's own account. Sandbox users administer their own account (no identity
- * policies); sessions from GetSessionToken without MFA cannot call IAM, as in AWS.
+ * policies); sessions from GetSessionToken without MFA cannot call IAM (InvalidClientTokenId), as in AWS.
  */
 import { createRole, deleteRole, getRole, updateAssumeRolePolicy } from './iamRoles.js';
 import type { IamRole } from './model.js';
@@ -43,12 +43,9 @@ export async function handleIam(request: SandboxRequest, context: SandboxContext
     throw new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403);
   const params = readQueryParams(request);
   const action = params.get('Action') ?? '';
+  // AWS answers a GetSessionToken session without MFA as if its token were not valid for IAM.
   if (caller.kind === 'session' && !caller.mfaAuthenticated) {
-    throw new AwsError(
-      'AccessDenied',
-      `User: ${caller.arn} is not authorized to perform: iam:${action} because a session without MFA cannot call IAM`,
-      403,
-    );
+    throw new AwsError('InvalidClientTokenId', 'The security token included in the request is invalid', 403);
   }
   const { world } = context;
   const accountId = caller.accountId;

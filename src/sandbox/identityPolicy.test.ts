@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isAllowedByPolicies, MANAGED_POLICIES, wildcardMatches } from './identityPolicy.js';
 import type { PolicyDocument } from './model.js';
+import { conditionKeys } from './policyConditions.js';
 
 const readReports: PolicyDocument = {
   Version: '2012-10-17',
@@ -58,6 +59,46 @@ describe('identity policy matching', () => {
       ],
     };
     assert.equal(isAllowedByPolicies([conditional], 's3:GetObject', 'arn:aws:s3:::b/k'), 'none');
+  });
+
+  it('applies a Deny whose condition it cannot evaluate, and evaluates conditions on keys it knows', () => {
+    const allowAll: PolicyDocument = { Statement: { Effect: 'Allow', Action: '*', Resource: '*' } };
+    const denyUnknown: PolicyDocument = {
+      Statement: {
+        Effect: 'Deny',
+        Action: 's3:*',
+        Resource: '*',
+        Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } },
+      },
+    };
+    assert.equal(isAllowedByPolicies([allowAll, denyUnknown], 's3:GetObject', 'arn:aws:s3:::b/k'), 'deny');
+    const denyOutsiders: PolicyDocument = {
+      Statement: {
+        Effect: 'Deny',
+        Action: 's3:*',
+        Resource: '*',
+        Condition: { StringNotEquals: { 'aws:PrincipalAccount': '111122223333' } },
+      },
+    };
+    const keys = (accountId: string) => conditionKeys({ 'aws:PrincipalAccount': accountId });
+    assert.equal(
+      isAllowedByPolicies(
+        [allowAll, denyOutsiders],
+        's3:GetObject',
+        'arn:aws:s3:::b/k',
+        keys('111122223333'),
+      ),
+      'allow',
+    );
+    assert.equal(
+      isAllowedByPolicies(
+        [allowAll, denyOutsiders],
+        's3:GetObject',
+        'arn:aws:s3:::b/k',
+        keys('444455556666'),
+      ),
+      'deny',
+    );
   });
 
   it('knows what the AWS managed S3 policies grant', () => {

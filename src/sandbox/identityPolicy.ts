@@ -1,11 +1,21 @@
 /**
  * IAM policy matching for the sandbox: which statements of a policy apply to an action on a resource.
  * Identity policies (a role's inline and managed policies) use `isAllowedByPolicies`; resource policies
- * (S3 bucket policies) reuse `statementApplies` after matching the principal.
+ * (S3 bucket policies) reuse `statementDecision` after matching the principal.
  *
- * Statements with a `Condition` are skipped: the sandbox evaluates conditions only in trust policies.
+ * Conditions: the keys of `callerConditionKeys` (aws:PrincipalArn, aws:PrincipalAccount,
+ * aws:MultiFactorAuthPresent, aws:SecureTransport) are evaluated; a condition on any other key or
+ * with an operator the sandbox does not know fails closed (policyConditions.ts): such a Deny applies
+ * and such an Allow grants nothing. The sandbox may so refuse what AWS allows, never the reverse.
  */
 import type { Credential, IamRole, PolicyDocument, PolicyStatement, SandboxWorld } from './model.js';
+import {
+  type ConditionKeys,
+  conditionKeys,
+  evaluateConditions,
+  NO_CONDITION_KEYS,
+  statementEffect,
+} from './policyConditions.js';
 
 export type PolicyDecision = 'allow' | 'deny' | 'none';
 
@@ -46,6 +56,21 @@ export function rolePolicies(role: IamRole): PolicyDocument[] {
 }
 
 /**
+ * The global condition keys of a request by `caller` (undefined: anonymous). aws:PrincipalArn is
+ * the role ARN for role sessions; aws:MultiFactorAuthPresent is absent for long-term keys.
+ */
+export function callerConditionKeys(caller: Credential | undefined): ConditionKeys {
+  return conditionKeys({
+    'aws:PrincipalArn': caller ? (caller.roleArn ?? caller.arn) : undefined,
+    'aws:PrincipalAccount': caller?.accountId,
+    'aws:MultiFactorAuthPresent':
+      caller && caller.kind !== 'user' ? String(caller.mfaAuthenticated) : undefined,
+    // The sandbox stands in for AWS's HTTPS endpoints.
+    'aws:SecureTransport': 'true',
+  });
+}
+
+/**
  * What a caller's own identity allows. Users and their GetSessionToken sessions are administrators
  * of their account in the sandbox; role sessions are limited by the role's current policies.
  */
@@ -58,24 +83,26 @@ export function callerIdentityDecision(
   if (caller.kind !== 'role') return 'allow';
   const role = caller.roleName ? world.accounts.get(caller.accountId)?.roles.get(caller.roleName) : undefined;
   if (!role) return 'none';
-  return isAllowedByPolicies(rolePolicies(role), action, resource);
+  return isAllowedByPolicies(rolePolicies(role), action, resource, callerConditionKeys(caller));
 }
 
 /**
  * Evaluates identity policies as IAM does: an explicit Deny wins, then any Allow, else no decision
- * (an implicit deny).
+ * (an implicit deny). `keys` are the request's condition keys; without them every Condition is
+ * unknown (conditional Denys apply, conditional Allows do not).
  */
 export function isAllowedByPolicies(
   policies: PolicyDocument[],
   action: string,
   resource: string,
+  keys: ConditionKeys = NO_CONDITION_KEYS,
 ): PolicyDecision {
   let decision: PolicyDecision = 'none';
   for (const policy of policies) {
     for (const statement of statementsOf(policy)) {
-      if (!statementApplies(statement, action, resource)) continue;
-      if (statement.Effect === 'Deny') return 'deny';
-      if (statement.Effect === 'Allow') decision = 'allow';
+      const effect = statementDecision(statement, action, resource, keys);
+      if (effect === 'deny') return 'deny';
+      if (effect === 'allow') decision = 'allow';
     }
   }
   return decision;
@@ -88,11 +115,24 @@ export function statementsOf(policy: PolicyDocument): PolicyStatement[] {
   return statement ? [statement] : [];
 }
 
-/** Whether a statement's Action/NotAction and Resource/NotResource cover the request (principal aside). */
+/** Whether a statement's Action/NotAction and Resource/NotResource cover the request (principal and conditions aside). */
 export function statementApplies(statement: PolicyStatement, action: string, resource: string): boolean {
-  if (statement.Condition && Object.keys(statement.Condition).length > 0) return false;
   if (!actionMatches(statement, action)) return false;
   return resourceMatches(statement, resource);
+}
+
+/**
+ * What one statement says about the request (principal aside): 'allow', 'deny', or undefined when
+ * it does not apply. Conditions it cannot evaluate fail closed.
+ */
+export function statementDecision(
+  statement: PolicyStatement,
+  action: string,
+  resource: string,
+  keys: ConditionKeys,
+): 'allow' | 'deny' | undefined {
+  if (!statementApplies(statement, action, resource)) return undefined;
+  return statementEffect(statement.Effect, evaluateConditions(statement.Condition, keys));
 }
 
 function actionMatches(statement: PolicyStatement, action: string): boolean {

@@ -12,5 +12,11 @@ export type { Credential, IamRole, SandboxSettings } from './model.js';
 export { defaultSettings, SandboxWorld } from './model.js';
 export { AwsError } from './protocol.js';
 export type { RunningSandbox, SandboxOptions } from './server.js';
+/**
+ * startSandbox(options): the sandbox on loopback. Its clock (`now` + settings.clockOffsetMs) governs
+ * TOTP, credential expiry and every time in its answers: with `now` frozen near Unix 0, issued
+ * credentials carry 1970 Expirations (correct for that clock; see server.ts for what SDK credential
+ * providers make of them). SigV4 skew and presigned URL expiry use real time.
+ */
 export { startSandbox } from './server.js';
 export { totpCode } from './totp.js';

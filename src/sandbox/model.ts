@@ -15,6 +15,11 @@ export interface SandboxSettings {
   throttleEvery: number;
   /** Moves the sandbox clock: TOTP checks and credential expiry. */
   clockOffsetMs: number;
+  /**
+   * Regions whose STS endpoint is deactivated in every account: STS calls signed for them answer
+   * 403 RegionDisabledException (us-east-1 cannot be deactivated, as in AWS).
+   */
+  stsDisabledRegions: string[];
 }
 
 export const defaultSettings: SandboxSettings = {
@@ -22,12 +27,16 @@ export const defaultSettings: SandboxSettings = {
   stsLatencyMs: 0,
   throttleEvery: 0,
   clockOffsetMs: 0,
+  stsDisabledRegions: [],
 };
 
 export interface MfaDevice {
   serialNumber: string; // arn:aws:iam::<account>:mfa/<userName>
   base32Secret: string;
-  /** TOTP time steps already accepted: AWS accepts each code once. */
+  /**
+   * TOTP time steps already accepted. The highest is the device's last used counter: AWS refuses
+   * any step at or before it (a reused code, or an older one after a newer was accepted).
+   */
   usedSteps: Set<number>;
 }
 
@@ -61,6 +70,8 @@ export interface PolicyStatement {
   Sid?: string;
   Effect: 'Allow' | 'Deny';
   Principal?: '*' | { AWS?: string | string[]; Service?: string | string[] };
+  /** Every principal but these (resource and trust policies). */
+  NotPrincipal?: '*' | { AWS?: string | string[]; Service?: string | string[] };
   Action?: string | string[];
   NotAction?: string | string[];
   Resource?: string | string[];
@@ -149,7 +160,7 @@ export class SandboxWorld {
   credentials = new Map<string, Credential>();
   /** Bucket names are global, as in S3. */
   buckets = new Map<string, S3Bucket>();
-  settings: SandboxSettings = { ...defaultSettings };
+  settings: SandboxSettings = { ...defaultSettings, stsDisabledRegions: [] };
   /** Counts STS calls, for `throttleEvery`. */
   stsCallCount = 0;
   /** AWS calls by `service:Action` (e.g. `sts:AssumeRole`), for GET /_sandbox/stats. */
@@ -159,7 +170,7 @@ export class SandboxWorld {
     this.accounts.clear();
     this.credentials.clear();
     this.buckets.clear();
-    this.settings = { ...defaultSettings };
+    this.settings = { ...defaultSettings, stsDisabledRegions: [] };
     this.stsCallCount = 0;
     this.calls.clear();
   }

@@ -196,7 +196,18 @@ function send(response: ServerResponse, request: SandboxRequest, answer: Sandbox
   response.end(request.method === 'HEAD' ? undefined : body);
 }
 
-/** Starts the sandbox on loopback. Close it with `close()`; every test should. */
+/**
+ * Starts the sandbox on loopback. Close it with `close()`; every test should.
+ *
+ * Time: the sandbox clock is `now()` (default Date.now) plus settings.clockOffsetMs. It alone decides
+ * TOTP steps, credential expiry and every time in an answer: issued credentials expire at sandbox
+ * clock + DurationSeconds, so a base clock frozen near Unix 0 yields 1970 `Expiration`s, and that
+ * is right. Such credentials still work against the sandbox (it compares them with its own clock),
+ * but an SDK credential provider that refreshes before `Expiration` (fromTemporaryCredentials,
+ * fromIni role profiles) sees them as long expired and re-fetches on every call; pass the keys as
+ * static credentials, or freeze `now` at a realistic instant. SigV4's 15-minute skew check and
+ * presigned URL expiry use real time instead, because the SDK signs with real time.
+ */
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
   const world = new SandboxWorld();
   Object.assign(world.settings, options.settings);

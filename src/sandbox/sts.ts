@@ -6,6 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findRoleByArn, validationError } from './iamRoles.js';
 import { newAccessKeyId, newSecretAccessKey, newSessionToken } from './identifiers.js';
+import { callerIdentityDecision } from './identityPolicy.js';
 import type { Credential, IamUser, SandboxWorld } from './model.js';
 import {
   AwsError,
@@ -16,7 +17,7 @@ import {
 } from './protocol.js';
 import { readQueryParams, renderQueryResult } from './queryProtocol.js';
 import { acceptMfaCode } from './totp.js';
-import { trustPolicyAllows } from './trustPolicy.js';
+import { trustPolicyAllows, trustPolicyNamesCaller } from './trustPolicy.js';
 
 const ROLE_CHAINING_LIMIT_SECONDS = 3600;
 
@@ -166,14 +167,23 @@ function assumeRole(world: SandboxWorld, caller: Credential, params: URLSearchPa
   // A new role is invisible to STS until IAM has propagated it.
   if (!role || now - role.createdAt < world.settings.iamPropagationMs) throw denied;
   const mfaPresent = mfa !== undefined ? true : caller.kind === 'user' ? undefined : caller.mfaAuthenticated;
-  const allowed = trustPolicyAllows(role.assumeRolePolicyDocument, {
+  const trustContext = {
     principalArn,
     sessionArn: caller.kind === 'role' ? caller.arn : undefined,
     principalAccount: caller.accountId,
     externalId,
+    roleSessionName: sessionName,
     multiFactorAuthPresent: mfaPresent,
-  });
-  if (!allowed) throw denied;
+  };
+  if (!trustPolicyAllows(role.assumeRolePolicyDocument, trustContext)) throw denied;
+  // A role session also needs its own role's policies to allow sts:AssumeRole on the target,
+  // unless the target is in its account and its trust policy names the caller itself. (Users are
+  // administrators of their account in the sandbox.)
+  const namedInSameAccount =
+    role.accountId === caller.accountId &&
+    trustPolicyNamesCaller(role.assumeRolePolicyDocument, trustContext);
+  if (!namedInSameAccount && callerIdentityDecision(world, caller, 'sts:AssumeRole', role.arn) !== 'allow')
+    throw denied;
   if (durationSeconds > role.maxSessionDuration) {
     throw new AwsError(
       'ValidationError',
@@ -221,6 +231,17 @@ export async function handleSts(request: SandboxRequest, context: SandboxContext
   const params = readQueryParams(request);
   const action = params.get('Action') ?? '';
   const now = context.now();
+  const region = request.signedRegion ?? 'us-east-1';
+  if (world.settings.stsDisabledRegions.includes(region)) {
+    // For AssumeRole the role-owning account must have the region active (aws-facts.md §3).
+    const roleAccount =
+      action === 'AssumeRole' ? /^arn:aws:iam::(\d{12}):/.exec(params.get('RoleArn') ?? '') : null;
+    throw new AwsError(
+      'RegionDisabledException',
+      `STS is not activated in this region for account:${roleAccount?.[1] ?? caller.accountId}. Your account administrator can activate STS in this region using the IAM Console.`,
+      403,
+    );
+  }
   let result: string;
   switch (action) {
     case 'GetCallerIdentity':

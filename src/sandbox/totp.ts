@@ -1,6 +1,7 @@
 /**
  * TOTP checks for virtual MFA devices: RFC 6238, SHA-1, 6 digits, 30 s steps, the current step and
- * one on each side. AWS accepts each code once per device, so an accepted step is remembered.
+ * one on each side. AWS keeps the last accepted counter per device and refuses any step at or
+ * before it, so a code is usable once and an older code is refused once a newer one was used.
  */
 import { Secret, TOTP } from 'otpauth';
 import type { MfaDevice } from './model.js';
@@ -32,15 +33,23 @@ export function newBase32Secret(): string {
   return new Secret({ size: 20 }).base32;
 }
 
+/** The last time step accepted on this device (the highest one used), or undefined if none. */
+export function lastAcceptedStep(device: MfaDevice): number | undefined {
+  let last: number | undefined;
+  for (const step of device.usedSteps) if (last === undefined || step > last) last = step;
+  return last;
+}
+
 /**
- * True when `code` is valid at `nowMs` within one step each side and its step was not used yet on
- * this device; the step is then recorded as used.
+ * True when `code` is valid at `nowMs` within one step each side and its step is later than the
+ * last step accepted on this device; the step is then recorded as used.
  */
 export function acceptMfaCode(device: MfaDevice, code: string, nowMs: number): boolean {
   const delta = totpFor(device).validate({ token: code, timestamp: nowMs, window: 1 });
   if (delta === null) return false;
   const step = Math.floor(nowMs / 1000 / TOTP_PERIOD_SECONDS) + delta;
-  if (device.usedSteps.has(step)) return false;
+  const last = lastAcceptedStep(device);
+  if (last !== undefined && step <= last) return false;
   device.usedSteps.add(step);
   return true;
 }

@@ -1,10 +1,18 @@
 /**
  * Role trust policy evaluation for sts:AssumeRole: principals, actions, conditions, Deny wins.
- * Covers what cross-account roles use: sts:ExternalId, aws:PrincipalArn, aws:PrincipalAccount and
- * aws:MultiFactorAuthPresent with the String*, Arn*, Bool and Null operators (and their IfExists
- * forms). An operator it does not know never matches, so an Allow using one fails closed.
+ * Covers what cross-account roles use: sts:ExternalId, sts:RoleSessionName, aws:PrincipalArn,
+ * aws:PrincipalAccount and aws:MultiFactorAuthPresent with the String*, Arn*, Bool and Null
+ * operators (and their IfExists forms). A key or operator it does not know fails closed: an Allow
+ * using one does not match, a Deny using one applies.
  */
 import type { PolicyDocument, PolicyStatement } from './model.js';
+import {
+  type ConditionKeys,
+  conditionKeys,
+  evaluateConditions,
+  matchesGlob,
+  statementEffect,
+} from './policyConditions.js';
 
 export interface AssumeRoleContext {
   /** The principal as policies see it: the user ARN, or for a role session the role ARN. */
@@ -13,6 +21,7 @@ export interface AssumeRoleContext {
   sessionArn?: string;
   principalAccount: string;
   externalId?: string;
+  roleSessionName?: string;
   /** Undefined when the key is absent (long-term keys). */
   multiFactorAuthPresent?: boolean;
 }
@@ -27,29 +36,30 @@ function asList(value: string | string[] | boolean | undefined): string[] {
   return [String(value)];
 }
 
-function globToRegExp(pattern: string, ignoreCase = false): RegExp {
-  const escaped = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`, ignoreCase ? 'is' : 's');
-}
-
-function matchesGlob(pattern: string, value: string, ignoreCase = false): boolean {
-  return globToRegExp(pattern, ignoreCase).test(value);
+function namedPrincipalMatches(entry: string, context: AssumeRoleContext): boolean {
+  if (entry === '*' || entry === context.principalAccount) return true;
+  if (/^arn:aws[\w-]*:iam::\d{12}:root$/.test(entry) && entry.split(':')[4] === context.principalAccount)
+    return true;
+  return entry === context.principalArn || (context.sessionArn !== undefined && entry === context.sessionArn);
 }
 
 function principalMatches(statement: PolicyStatement, context: AssumeRoleContext): boolean {
   const principal = statement.Principal;
   if (principal === '*') return true;
-  if (!principal || typeof principal !== 'object') return false;
-  for (const entry of asList(principal.AWS)) {
-    if (entry === '*') return true;
-    if (entry === context.principalAccount) return true;
-    if (/^arn:aws[\w-]*:iam::\d{12}:root$/.test(entry) && entry.split(':')[4] === context.principalAccount)
-      return true;
-    if (entry === context.principalArn || (context.sessionArn !== undefined && entry === context.sessionArn))
-      return true;
+  if (principal && typeof principal === 'object')
+    return asList(principal.AWS).some((entry) => namedPrincipalMatches(entry, context));
+  const notPrincipal = statement.NotPrincipal;
+  if (notPrincipal === '*') return false;
+  if (notPrincipal && typeof notPrincipal === 'object') {
+    // Fails closed: the caller escapes only when its account and each of its ARNs are listed.
+    const listed = asList(notPrincipal.AWS);
+    if (listed.includes('*')) return false;
+    const arns = [context.principalArn, ...(context.sessionArn ? [context.sessionArn] : [])];
+    const accountListed = listed.some(
+      (entry) =>
+        entry === context.principalAccount || entry === `arn:aws:iam::${context.principalAccount}:root`,
+    );
+    return !(accountListed && arns.every((arn) => listed.includes(arn)));
   }
   return false;
 }
@@ -63,86 +73,42 @@ function actionMatches(statement: PolicyStatement): boolean {
   return false;
 }
 
-function contextValue(key: string, context: AssumeRoleContext): string | undefined {
-  switch (key.toLowerCase()) {
-    case 'sts:externalid':
-      return context.externalId;
-    case 'aws:principalarn':
-      return context.principalArn;
-    case 'aws:principalaccount':
-      return context.principalAccount;
-    case 'aws:multifactorauthpresent':
-      return context.multiFactorAuthPresent === undefined
-        ? undefined
-        : String(context.multiFactorAuthPresent);
-    default:
-      return undefined;
-  }
-}
-
-/** One operator over one key: true when the condition is satisfied. */
-function conditionHolds(operator: string, expected: string[], actual: string | undefined): boolean {
-  let op = operator;
-  const ifExists = op.endsWith('IfExists');
-  if (ifExists) op = op.slice(0, -'IfExists'.length);
-  if (op === 'Null') {
-    // Null: "true" means the key must be absent, "false" that it must be present.
-    return expected.some((value) => (value.toLowerCase() === 'true') === (actual === undefined));
-  }
-  if (actual === undefined) {
-    if (ifExists) return true;
-    // Negated operators hold when the key is absent, as in IAM.
-    return op.startsWith('StringNot') || op.startsWith('ArnNot');
-  }
-  switch (op) {
-    case 'StringEquals':
-      return expected.includes(actual);
-    case 'StringNotEquals':
-      return !expected.includes(actual);
-    case 'StringEqualsIgnoreCase':
-      return expected.some((value) => value.toLowerCase() === actual.toLowerCase());
-    case 'StringNotEqualsIgnoreCase':
-      return !expected.some((value) => value.toLowerCase() === actual.toLowerCase());
-    case 'StringLike':
-      return expected.some((value) => matchesGlob(value, actual));
-    case 'StringNotLike':
-      return !expected.some((value) => matchesGlob(value, actual));
-    // IAM treats ArnEquals and ArnLike alike: both accept wildcards.
-    case 'ArnEquals':
-    case 'ArnLike':
-      return expected.some((value) => matchesGlob(value, actual));
-    case 'ArnNotEquals':
-    case 'ArnNotLike':
-      return !expected.some((value) => matchesGlob(value, actual));
-    case 'Bool':
-      return expected.some((value) => value.toLowerCase() === actual.toLowerCase());
-    default:
-      return false;
-  }
-}
-
-function conditionsHold(statement: PolicyStatement, context: AssumeRoleContext): boolean {
-  for (const [operator, keys] of Object.entries(statement.Condition ?? {})) {
-    for (const [key, values] of Object.entries(keys)) {
-      if (!conditionHolds(operator, asList(values), contextValue(key, context))) return false;
-    }
-  }
-  return true;
+/** The condition keys an AssumeRole request carries; other keys are unknown to the sandbox. */
+function assumeRoleKeys(context: AssumeRoleContext): ConditionKeys {
+  return conditionKeys({
+    'sts:ExternalId': context.externalId,
+    'sts:RoleSessionName': context.roleSessionName,
+    'aws:PrincipalArn': context.principalArn,
+    'aws:PrincipalAccount': context.principalAccount,
+    'aws:MultiFactorAuthPresent':
+      context.multiFactorAuthPresent === undefined ? undefined : String(context.multiFactorAuthPresent),
+    // The sandbox stands in for AWS's HTTPS-only STS endpoints.
+    'aws:SecureTransport': 'true',
+  });
 }
 
 /** True when the trust policy lets this caller assume the role: an Allow matches and no Deny does. */
 export function trustPolicyAllows(document: PolicyDocument, context: AssumeRoleContext): boolean {
+  const keys = assumeRoleKeys(context);
   let allowed = false;
   for (const statement of statementsOf(document)) {
-    if (
-      !principalMatches(statement, context) ||
-      !actionMatches(statement) ||
-      !conditionsHold(statement, context)
-    ) {
-      continue;
-    }
-    if (statement.Effect === 'Deny') return false;
-    if (statement.Effect === 'Allow') allowed = true;
+    if (!principalMatches(statement, context) || !actionMatches(statement)) continue;
+    const effect = statementEffect(statement.Effect, evaluateConditions(statement.Condition, keys));
+    if (effect === 'deny') return false;
+    if (effect === 'allow') allowed = true;
   }
   return allowed;
+}
+
+/**
+ * True when an Allow statement names the caller itself (its ARN or session ARN), not just its
+ * account: within one account such a trust policy suffices without an identity-policy grant.
+ */
+export function trustPolicyNamesCaller(document: PolicyDocument, context: AssumeRoleContext): boolean {
+  return statementsOf(document).some((statement) => {
+    if (statement.Effect !== 'Allow' || !statement.Principal || statement.Principal === '*') return false;
+    return asList(statement.Principal.AWS).some(
+      (entry) => entry === context.principalArn || entry === context.sessionArn,
+    );
+  });
 }

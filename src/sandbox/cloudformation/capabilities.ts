@@ -1,6 +1,6 @@
 /**
  * Which capability a template needs: IAM resources need CAPABILITY_IAM, and CAPABILITY_NAMED_IAM
- * when any of them has a custom name. Without it CreateStack answers InsufficientCapabilities.
+ * when any of them has a custom name. Without it CreateStack answers InsufficientCapabilitiesException (the SDK's error name too).
  */
 import { AwsError } from '../protocol.js';
 import type { Template } from './templateParser.js';
@@ -52,5 +52,5 @@ export function assertCapabilities(template: Template, granted: string[]): void 
   const required = requiredCapability(template);
   if (!required || granted.includes('CAPABILITY_NAMED_IAM')) return;
   if (required === 'CAPABILITY_IAM' && granted.includes('CAPABILITY_IAM')) return;
-  throw new AwsError('InsufficientCapabilities', `Requires capabilities : [${required}]`, 400);
+  throw new AwsError('InsufficientCapabilitiesException', `Requires capabilities : [${required}]`, 400);
 }

@@ -295,7 +295,7 @@ describe('sandbox CloudFormation through the AWS SDK', () => {
     const none = await rejection(
       client.send(new CreateStackCommand({ StackName: 'no-caps', TemplateURL: templateUrl })),
     );
-    assert.equal(none.name, 'InsufficientCapabilities');
+    assert.equal(none.name, 'InsufficientCapabilitiesException');
     assert.equal(none.message, 'Requires capabilities : [CAPABILITY_NAMED_IAM]');
     const onlyIam = await rejection(
       client.send(
@@ -306,7 +306,7 @@ describe('sandbox CloudFormation through the AWS SDK', () => {
         }),
       ),
     );
-    assert.equal(onlyIam.name, 'InsufficientCapabilities');
+    assert.equal(onlyIam.name, 'InsufficientCapabilitiesException');
     assert.equal(sandbox.world.accounts.get(TENANT)?.roles.size, 0);
 
     const unnamed = `Resources:

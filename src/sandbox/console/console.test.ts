@@ -126,7 +126,7 @@ describe('sandbox CloudFormation console', () => {
     });
     assert.equal(response.status, 400);
     const page = await response.text();
-    assert.match(page, /data-error-code="InsufficientCapabilities"/);
+    assert.match(page, /data-error-code="InsufficientCapabilitiesException"/);
     assert.match(page, /Requires capabilities : \[CAPABILITY_NAMED_IAM\]/);
     assert.match(page, /Quick create stack/);
     assert.equal(sandbox.world.accounts.get(TENANT)?.stacks.size, 0);

@@ -5,12 +5,14 @@
  * both their own identity's Allow and the bucket policy's Allow, as in AWS. Any explicit Deny wins.
  */
 import {
+  callerConditionKeys,
   callerIdentityDecision,
   type PolicyDecision,
-  statementApplies,
+  statementDecision,
   statementsOf,
 } from '../identityPolicy.js';
 import type { Credential, PolicyDocument, PolicyStatement, S3Bucket, SandboxWorld } from '../model.js';
+import { type ConditionKeys, conditionKeys } from '../policyConditions.js';
 import { AwsError } from '../protocol.js';
 
 /** The principal a bucket policy is matched against: undefined for an anonymous request. */
@@ -18,6 +20,8 @@ export interface BucketPolicyPrincipal {
   accountId: string;
   /** ARNs the caller is known by: its user or assumed-role ARN, and the role's ARN. */
   arns: string[];
+  /** The request's condition keys; without them only aws:PrincipalAccount is known. */
+  conditionKeys?: ConditionKeys;
 }
 
 export function accessDenied(): AwsError {
@@ -28,7 +32,7 @@ export function principalOf(caller: Credential | undefined): BucketPolicyPrincip
   if (!caller) return undefined;
   const arns = [caller.arn];
   if (caller.roleArn) arns.push(caller.roleArn);
-  return { accountId: caller.accountId, arns };
+  return { accountId: caller.accountId, arns, conditionKeys: callerConditionKeys(caller) };
 }
 
 /** What a bucket policy says about a principal's action on a resource. */
@@ -39,29 +43,49 @@ export function bucketPolicyDecision(
   resource: string,
 ): PolicyDecision {
   if (!policy) return 'none';
+  const keys =
+    principal === undefined
+      ? callerConditionKeys(undefined)
+      : (principal.conditionKeys ?? conditionKeys({ 'aws:PrincipalAccount': principal.accountId }));
   let decision: PolicyDecision = 'none';
   for (const statement of statementsOf(policy)) {
     if (!principalMatches(statement, principal)) continue;
-    if (!statementApplies(statement, action, resource)) continue;
-    if (statement.Effect === 'Deny') return 'deny';
-    if (statement.Effect === 'Allow') decision = 'allow';
+    const effect = statementDecision(statement, action, resource, keys);
+    if (effect === 'deny') return 'deny';
+    if (effect === 'allow') decision = 'allow';
   }
   return decision;
 }
 
 function principalMatches(statement: PolicyStatement, principal: BucketPolicyPrincipal | undefined): boolean {
-  const named = statement.Principal;
-  if (named === undefined) return false;
-  if (named === '*') return true;
+  if (statement.Principal !== undefined) {
+    const aws = awsPrincipals(statement.Principal);
+    if (aws === '*') return true;
+    if (!principal) return false;
+    return aws.some((entry) => namesAccount(entry, principal.accountId) || principal.arns.includes(entry));
+  }
+  if (statement.NotPrincipal !== undefined) {
+    // Fails closed: the caller escapes a NotPrincipal only when its account and every ARN it is
+    // known by are listed (AWS asks for the account, the role and the session ARN alike).
+    const aws = awsPrincipals(statement.NotPrincipal);
+    if (aws === '*') return false;
+    if (!principal) return true;
+    const listed =
+      aws.some((entry) => namesAccount(entry, principal.accountId)) &&
+      principal.arns.every((arn) => aws.includes(arn));
+    return !listed;
+  }
+  return false;
+}
+
+function awsPrincipals(named: NonNullable<PolicyStatement['Principal']>): string[] | '*' {
+  if (named === '*') return '*';
   const aws = named.AWS === undefined ? [] : Array.isArray(named.AWS) ? named.AWS : [named.AWS];
-  if (aws.includes('*')) return true;
-  if (!principal) return false;
-  return aws.some(
-    (entry) =>
-      entry === principal.accountId ||
-      entry === `arn:aws:iam::${principal.accountId}:root` ||
-      principal.arns.includes(entry),
-  );
+  return aws.includes('*') ? '*' : aws;
+}
+
+function namesAccount(entry: string, accountId: string): boolean {
+  return entry === accountId || entry === `arn:aws:iam::${accountId}:root`;
 }
 
 /** Throws AccessDenied unless the caller may perform `action` on `resource` of `bucket`. */

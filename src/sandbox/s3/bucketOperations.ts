@@ -223,7 +223,8 @@ function parseBucketPolicy(text: string, bucketName: string): PolicyDocument {
     if (entry === null || typeof entry !== 'object') throw malformed('Missing required field Statement');
     if (entry.Effect !== 'Allow' && entry.Effect !== 'Deny')
       throw malformed('Invalid effect: ' + String(entry.Effect));
-    if (entry.Principal === undefined) throw malformed('Missing required field Principal');
+    if (entry.Principal === undefined && entry.NotPrincipal === undefined)
+      throw malformed('Missing required field Principal');
     if (entry.Action === undefined && entry.NotAction === undefined) {
       throw malformed('Missing required field Action');
     }
