@@ -36,6 +36,12 @@ export interface IntegrationHost {
   connector(name: string): Promise<AwsConnector>;
   /** True when `key` is a valid admin API key. */
   verifyAdminKey(key: string): Promise<boolean>;
+  /**
+   * True while the install may still get credentials. Called before EVERY credential a tenant client
+   * asks for (a client built before a DELETE must stop), so it should be a cheap, cached lookup.
+   * Without it, only the moment of getSdkByTenant/getSdk checks the install.
+   */
+  isInstallActive?(installId: string): Promise<boolean>;
   /** The clock the connectors run on (default: the system clock). */
   clock?: Clock;
 }

@@ -169,7 +169,9 @@ async function sdkFor(
 ): Promise<TenantSdkConfig> {
   const identity = tenantIdentityOf(install, resolved.alias, resolved.name);
   const connector = await binding.host.connector(resolved.name);
-  return tenantSdkConfig(connector, identity, binding.host.clock);
+  const { host } = binding;
+  const isInstallActive = host.isInstallActive ? (id: string) => host.isInstallActive!(id) : undefined;
+  return tenantSdkConfig(connector, identity, host.clock, isInstallActive);
 }
 
 function summarize(install: HostInstall): InstallSummary {

@@ -54,7 +54,12 @@ export function createIntegrationRoutes(options: IntegrationRoutesOptions): Midd
         });
       }
       const integration = options.integrations.get(name);
-      if (!integration) {
+      const found = integration?.router.match(ctx.method, routePath);
+      // Only a public route is served without the key. Anything else (a private route, a wrong method,
+      // an unknown route or integration) asks for the key first, so anonymous callers learn nothing
+      // about which integrations and routes exist.
+      if (found?.kind !== 'found' || !found.route.public) await requireAdminKey(ctx, host);
+      if (!integration || !found) {
         const names = [...options.integrations.keys()];
         throw new SkybridgeError(
           'integration_not_found',
@@ -62,7 +67,6 @@ export function createIntegrationRoutes(options: IntegrationRoutesOptions): Midd
           { status: 404 },
         );
       }
-      const found = integration.router.match(ctx.method, routePath);
       if (found.kind === 'not_found') {
         throw new SkybridgeError(
           'route_not_found',
@@ -80,7 +84,6 @@ export function createIntegrationRoutes(options: IntegrationRoutesOptions): Midd
           { status: 405 },
         );
       }
-      if (!found.route.public) await requireAdminKey(ctx, host);
       if (ctx.request.body === undefined && BODY_METHODS.has(ctx.method)) await readBody(ctx, maxBodyBytes);
       ctx.params = found.params;
       bindContext(ctx, { integration: name, host, requestId });

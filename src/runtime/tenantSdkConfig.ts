@@ -21,13 +21,25 @@ export interface TenantSdkConfig {
 // cache on Skybridge's clock (shared by instances) and refreshes ahead of expiry.
 const REPORTED_LIFETIME_MS = 60_000;
 
-/** A credential provider for one tenant identity, backed by the connector's cached credentials. */
+/**
+ * A credential provider for one tenant identity, backed by the connector's cached credentials. With
+ * `isInstallActive`, each call first checks the install still exists: a client built before the
+ * install was deleted gets `install_deleted` instead of fresh credentials.
+ */
 export function tenantCredentialProvider(
   connector: Pick<AwsConnector, 'getCredentials'>,
   identity: TenantIdentity,
   clock: Clock = systemClock,
+  isInstallActive?: (installId: string) => Promise<boolean>,
 ): AwsCredentialIdentityProvider {
   return async () => {
+    if (isInstallActive && identity.installId && !(await isInstallActive(identity.installId))) {
+      throw new SkybridgeError(
+        'install_deleted',
+        `Install "${identity.installId}" of tenant "${identity.tenantId}" was deleted; the tenant must install again through a new session.`,
+        { status: 410 },
+      );
+    }
     const credentials = await connector.getCredentials(identity);
     const remaining = credentials.expiration.getTime() - clock.now();
     return {
@@ -73,10 +85,11 @@ export function tenantSdkConfig(
   connector: AwsConnector,
   identity: TenantIdentity,
   clock?: Clock,
+  isInstallActive?: (installId: string) => Promise<boolean>,
 ): TenantSdkConfig {
   const config: TenantSdkConfig = {
     region: identity.region,
-    credentials: tenantCredentialProvider(connector, identity, clock),
+    credentials: tenantCredentialProvider(connector, identity, clock, isInstallActive),
   };
   const endpoints = connector.config.endpoints as { s3?: string; forcePathStyle?: boolean } | undefined;
   if (endpoints?.s3) config.endpoint = endpoints.s3;

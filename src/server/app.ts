@@ -6,6 +6,7 @@ import { type Clock, cryptoRandom, type RandomSource, systemClock } from '../cor
 import type { Store } from '../store/index.js';
 import { ConnectorRegistry } from './connectorRegistry.js';
 import { InstallFlow } from './installFlow/index.js';
+import { InstallStatusCache } from './installStatusCache.js';
 import { Metrics } from './metrics.js';
 import { requireAdmin } from './middleware/auth.js';
 import { errorHandler } from './middleware/errors.js';
@@ -41,6 +42,8 @@ export interface AppDeps {
 }
 
 const INTEGRATION_API = /^\/v1\/integrations\/[^/]+\/api(\/|$)/;
+// Case-insensitive on purpose: whatever a router could match under /v1 (in any case) needs the key.
+const MANAGEMENT_API = /^\/+v1(\/|$)/i;
 
 /** Builds the services the routes share (also what startServer keeps to stop and resume the flow). */
 export function createServices(deps: AppDeps): ServerServices {
@@ -50,6 +53,7 @@ export function createServices(deps: AppDeps): ServerServices {
   const publicUrl = deps.publicUrl.replace(/\/+$/, '');
   const metrics = deps.metrics ?? new Metrics();
   const connectors = deps.connectors ?? new ConnectorRegistry({ store: deps.store, clock, random, logger });
+  const installStatus = new InstallStatusCache(deps.store, clock);
   const flow =
     deps.flow ??
     new InstallFlow({
@@ -61,8 +65,9 @@ export function createServices(deps: AppDeps): ServerServices {
       publicUrl,
       sessionTtlMs: deps.sessionTtlMs ?? 3_600_000,
       metrics,
+      installStatus,
     });
-  return { store: deps.store, connectors, flow, metrics, clock, random, logger, publicUrl };
+  return { store: deps.store, connectors, flow, installStatus, metrics, clock, random, logger, publicUrl };
 }
 
 /**
@@ -81,16 +86,6 @@ export function createApp(deps: AppDeps, services: ServerServices = createServic
     ctx.state.skybridge = services;
     await next();
   });
-  app.use(
-    bodyParser({
-      enableTypes: ['json', 'form'],
-      jsonLimit: '2mb', // a custom template may be up to 1 MB, escaped in JSON
-      formLimit: '64kb',
-      // Nothing of ours reads a body on GET; without this, a GET with a bad JSON body fails for no reason.
-      parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],
-    }),
-  );
-
   const open = new Router();
   healthRoutes(open, services);
   app.use(open.routes());
@@ -105,16 +100,27 @@ export function createApp(deps: AppDeps, services: ServerServices = createServic
     app.use(async (ctx, next) => (INTEGRATION_API.test(ctx.path) ? middleware(ctx, next) : next()));
   }
 
-  const api = new Router({ prefix: '/v1' });
+  // Case-sensitive routes: '/V1/...' must not reach a handler behind the gate's back.
+  const api = new Router({ prefix: '/v1', sensitive: true });
   connectorRoutes(api, services);
   integrationRecordRoutes(api, services);
   sessionRoutes(api, services);
   installRoutes(api, services);
   credentialRoutes(api, services);
   const admin = requireAdmin(store);
-  app.use(async (ctx, next) =>
-    ctx.path === '/v1' || ctx.path.startsWith('/v1/') ? admin(ctx, next) : next(),
+  app.use(async (ctx, next) => (MANAGEMENT_API.test(ctx.path) ? admin(ctx, next) : next()));
+  // Bodies are read only once the key was checked: an anonymous caller cannot make us parse 2 MB.
+  // (The /connect pages and integration routes read their own bodies, with their own limits.)
+  app.use(
+    bodyParser({
+      enableTypes: ['json', 'form'],
+      jsonLimit: '2mb', // a custom template may be up to 1 MB, escaped in JSON
+      formLimit: '64kb',
+      // Nothing of ours reads a body on GET; without this, a GET with a bad JSON body fails for no reason.
+      parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],
+    }),
   );
+
   app.use(api.routes());
   app.use(api.allowedMethods({ throw: false }));
   return app;

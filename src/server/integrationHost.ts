@@ -10,20 +10,24 @@
  */
 import type { ParameterizedContext } from 'koa';
 import type { IntegrationHost } from '../runtime/index.js';
+import { InstallStatusCache } from './installStatusCache.js';
 import type { ServerServices } from './services.js';
 
 const hosts = new WeakMap<ServerServices, IntegrationHost>();
 
 export function integrationHostFor(
-  services: Pick<ServerServices, 'store' | 'connectors' | 'clock'>,
+  services: Pick<ServerServices, 'store' | 'connectors' | 'clock'> &
+    Partial<Pick<ServerServices, 'installStatus'>>,
 ): IntegrationHost {
   const { store, connectors, clock } = services;
+  const installStatus = services.installStatus ?? new InstallStatusCache(store, clock);
   return {
     integrationConnectors: async (name) => (await store.integrations.get(name))?.connectors,
     listInstalls: (integration, tenantId) => store.installs.listByIntegration(integration, tenantId),
     getInstall: (id) => store.installs.get(id),
     connector: (name) => connectors.get(name),
     verifyAdminKey: async (key) => (await store.apiKeys.verify(key)) !== undefined,
+    isInstallActive: (id) => installStatus.isActive(id),
     clock,
   };
 }

@@ -15,6 +15,12 @@ const STATUSES: SessionStatus[] = [
  * store (they survive restarts); the counters are since this process started.
  */
 export class Metrics {
+  /**
+   * /metrics needs no key, so counting sessions (a scan of the sessions table) happens at most once per
+   * this many ms, however often anonymous callers ask. Scrapers ask every 15-60 s anyway.
+   */
+  static readonly SESSION_COUNT_TTL_MS = 5_000;
+  private sessionCounts: { at: number; counts: Promise<Map<SessionStatus, number>> } | undefined;
   private credentialsIssued = 0;
   private completions = 0;
   private readonly stsFailures = new Map<string, number>();
@@ -31,10 +37,17 @@ export class Metrics {
     this.stsFailures.set(code, (this.stsFailures.get(code) ?? 0) + 1);
   }
 
-  async render(store: Store): Promise<string> {
-    const sessions = await store.sessions.listByStatus(STATUSES);
-    const byStatus = new Map<SessionStatus, number>(STATUSES.map((status) => [status, 0]));
-    for (const session of sessions) byStatus.set(session.status, (byStatus.get(session.status) ?? 0) + 1);
+  async render(store: Store, now: number = Date.now()): Promise<string> {
+    const cached = this.sessionCounts;
+    if (!cached || now - cached.at >= Metrics.SESSION_COUNT_TTL_MS || now < cached.at) {
+      const counts = countSessions(store);
+      this.sessionCounts = { at: now, counts };
+      // A failed count is not kept: the next scrape tries again.
+      counts.catch(() => {
+        if (this.sessionCounts?.counts === counts) this.sessionCounts = undefined;
+      });
+    }
+    const byStatus = await this.sessionCounts!.counts;
     const lines = [
       '# HELP skybridge_sessions Install sessions by status.',
       '# TYPE skybridge_sessions gauge',
@@ -55,4 +68,12 @@ export class Metrics {
     ];
     return `${lines.join('\n')}\n`;
   }
+}
+
+async function countSessions(store: Store): Promise<Map<SessionStatus, number>> {
+  // TODO(store): a COUNT ... GROUP BY status in the store would avoid loading every session row.
+  const sessions = await store.sessions.listByStatus(STATUSES);
+  const byStatus = new Map<SessionStatus, number>(STATUSES.map((status) => [status, 0]));
+  for (const session of sessions) byStatus.set(session.status, (byStatus.get(session.status) ?? 0) + 1);
+  return byStatus;
 }

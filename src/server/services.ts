@@ -3,6 +3,7 @@ import type { Clock, RandomSource } from '../core/index.js';
 import type { Store } from '../store/index.js';
 import type { ConnectorRegistry } from './connectorRegistry.js';
 import type { InstallFlow } from './installFlow/index.js';
+import type { InstallStatusCache } from './installStatusCache.js';
 import type { Metrics } from './metrics.js';
 
 /**
@@ -13,6 +14,8 @@ export interface ServerServices {
   store: Store;
   connectors: ConnectorRegistry;
   flow: InstallFlow;
+  /** Whether an install may still get credentials (cached; tenant clients ask it before each credential). */
+  installStatus: InstallStatusCache;
   metrics: Metrics;
   clock: Clock;
   random: RandomSource;

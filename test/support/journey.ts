@@ -22,11 +22,14 @@
  * server's clock (e.g. `offsetClock()` to jump ahead without touching the sandbox's TOTP clock).
  */
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { CreateBucketCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import type { Middleware } from 'koa';
+import pg from 'pg';
 import type { Clock } from '../../src/core/index.js';
 import { type RunningSandbox, SandboxAdminClient, startSandbox } from '../../src/sandbox/index.js';
 import { createLogger, type RunningServer, startServer } from '../../src/server/index.js';
@@ -52,6 +55,13 @@ export interface WorldOptions {
   connector?: Record<string, unknown>;
   /** Give the base user an MFA device and put it in the connector (default true). */
   mfa?: boolean;
+  /**
+   * 'postgres': the server runs on a fresh temporary PostgreSQL database (created here, dropped by
+   * `close()`; admin URL SKYBRIDGE_TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres).
+   */
+  database?: 'sqlite' | 'postgres';
+  /** Integration routes to mount (e.g. `createIntegrationRoutes({ integrations, host: integrationHostOf })`). */
+  integrationRoutes?: Middleware;
 }
 
 export interface ApiAnswer<T = Json> {
@@ -111,7 +121,26 @@ export interface World {
   tenantS3(): S3Client;
   /** Stops the server and starts a new one on the same data dir, master key and admin key. */
   restartServer(): Promise<void>;
+  /** Starts ANOTHER server on the same database and keys (two instances); `close()` stops it too. */
+  startInstance(): Promise<RunningServer>;
+  /** Everything the server stored, as text to search for secrets: the SQLite files, or every PostgreSQL row. */
+  storedText(): Promise<string>;
+  /** The PostgreSQL database URL when `database: 'postgres'`. */
+  databaseUrl?: string;
   close(): Promise<void>;
+}
+
+const POSTGRES_ADMIN_URL =
+  process.env.SKYBRIDGE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function withPostgresAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
 }
 
 /** A clock running on real time plus an offset the test moves (`advance`), for expiry without waiting. */
@@ -140,7 +169,20 @@ export async function setupWorld(options: WorldOptions = {}): Promise<World> {
     () => rm(dataDir, { recursive: true, force: true }),
   ];
 
+  let databaseUrl: string | undefined;
+  const instances: RunningServer[] = [];
+
   try {
+    if (options.database === 'postgres') {
+      const name = `skybridge_journey_${randomBytes(8).toString('hex')}`;
+      await withPostgresAdmin((client) => client.query(`CREATE DATABASE ${name}`));
+      cleanup.push(async () => {
+        await withPostgresAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      });
+      const url = new URL(POSTGRES_ADMIN_URL);
+      url.pathname = `/${name}`;
+      databaseUrl = url.toString();
+    }
     const { accountId: baseAccountId } = await sandboxAdmin.createAccount();
     const baseUser = await sandboxAdmin.createUser(baseAccountId, 'skybridge');
     const mfa =
@@ -204,6 +246,7 @@ export async function setupWorld(options: WorldOptions = {}): Promise<World> {
       SKYBRIDGE_ADMIN_KEY: adminKey,
       SKYBRIDGE_MASTER_KEY: masterKey,
       LOG_LEVEL: options.logStream ? 'debug' : 'silent',
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       ...options.serverEnv,
     };
     const start = () =>
@@ -212,6 +255,7 @@ export async function setupWorld(options: WorldOptions = {}): Promise<World> {
         port: 0,
         host: '127.0.0.1',
         ...(options.clock ? { clock: options.clock } : {}),
+        ...(options.integrationRoutes ? { integrationRoutes: options.integrationRoutes } : {}),
         logger: createLogger({
           level: env.LOG_LEVEL,
           ...(options.logStream ? { destination: options.logStream } : {}),
@@ -243,6 +287,7 @@ export async function setupWorld(options: WorldOptions = {}): Promise<World> {
       alias: 'awsConnector',
       redirectUrl: 'https://app.example/skybridge/done',
       connectorConfig,
+      ...(databaseUrl ? { databaseUrl } : {}),
 
       async api(method, path, body, callOptions = {}) {
         const key = callOptions.key === undefined ? adminKey : callOptions.key;
@@ -340,7 +385,38 @@ export async function setupWorld(options: WorldOptions = {}): Promise<World> {
         world.url = world.server.url;
       },
 
+      async startInstance() {
+        const instance = await start();
+        instances.push(instance);
+        return instance;
+      },
+
+      async storedText() {
+        if (!databaseUrl) {
+          return readdirSync(dataDir)
+            .filter((name) => name.startsWith('skybridge.db'))
+            .map((name) => readFileSync(join(dataDir, name)).toString('latin1'))
+            .join('\n');
+        }
+        const client = new pg.Client({ connectionString: databaseUrl });
+        await client.connect();
+        try {
+          const tables = await client.query<{ table_name: string }>(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'",
+          );
+          const parts: string[] = [];
+          for (const { table_name } of tables.rows) {
+            const rows = await client.query(`SELECT row_to_json(t)::text AS row FROM "${table_name}" t`);
+            parts.push(...rows.rows.map((row: { row: string }) => row.row));
+          }
+          return parts.join('\n');
+        } finally {
+          await client.end();
+        }
+      },
+
       async close() {
+        for (const instance of instances) await instance.close().catch(() => {});
         await world.server.close().catch(() => {});
         for (const step of cleanup) await step().catch(() => {});
       },

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   type AwsConnector,
   generateExternalId,
@@ -24,6 +24,7 @@ import type {
   Store,
 } from '../../store/index.js';
 import type { ConnectorRegistry } from '../connectorRegistry.js';
+import type { InstallStatusCache } from '../installStatusCache.js';
 import { loggableError } from '../loggableError.js';
 import type { Metrics } from '../metrics.js';
 import { createSessionSchema, type StartSessionInput, startSessionSchema } from './inputs.js';
@@ -39,6 +40,8 @@ export interface InstallFlowDeps {
   publicUrl: string;
   sessionTtlMs: number;
   metrics?: Metrics;
+  /** Told when a reconnect replaces an install, so clients of the old one stop at once. */
+  installStatus?: Pick<InstallStatusCache, 'markDeleted'>;
 }
 
 /** What the pages show beside a session: the connector's region choices and the role being created. */
@@ -348,19 +351,10 @@ export class InstallFlow {
       checkedAt: now,
     });
     const previous = await store.installs.listByIntegration(session.integration, session.tenantId);
-    const installId = `inst_${randomId(this.deps.random)}`;
-    // Compare-and-set first: of two completions of one session, only the winner creates an install.
-    const completed = await store.sessions.transition(session.id, ['verifying'], {
-      status: 'completed',
-      installId,
-      errorCode: undefined,
-      errorMessage: undefined,
-      endedAt: now,
-    });
-    if (!completed) {
-      log.info({}, 'session no longer verifying; not creating an install');
-      return;
-    }
+    // The install is recorded BEFORE the session says completed, so whoever sees `completed` (the app
+    // after the redirect, a poller) finds the install. Its id derives from the session id: of two
+    // completions of one session, the second insert clashes and only the first creates an install.
+    const installId = installIdFor(session.id);
     try {
       await store.installs.create(
         {
@@ -373,19 +367,38 @@ export class InstallFlow {
         FLOW_ACTOR,
       );
     } catch (error) {
+      if (isSkybridgeError(error) && error.code === 'install_exists') {
+        log.info({}, 'another completion of this session created the install');
+        return;
+      }
       log.error({ err: loggableError(error) }, 'could not record the install');
-      await store.sessions.transition(session.id, ['completed'], {
+      await store.sessions.transition(session.id, ['verifying'], {
         status: 'failed',
-        installId: undefined,
         errorCode: 'install_failed',
         errorMessage:
           'The role works, but the install could not be recorded. Ask the application for a new link.',
+        endedAt: now,
       });
+      return;
+    }
+    const completed = await store.sessions.transition(session.id, ['verifying'], {
+      status: 'completed',
+      installId,
+      errorCode: undefined,
+      errorMessage: undefined,
+      endedAt: now,
+    });
+    if (!completed) {
+      // Cancelled or expired meanwhile: the install must not outlive the session's end.
+      log.info({}, 'session no longer verifying; withdrawing the install');
+      await store.installs.delete(installId, FLOW_ACTOR);
+      this.deps.installStatus?.markDeleted(installId);
       return;
     }
     // A tenant reconnecting replaces its earlier install: one active install per tenant and integration.
     for (const old of previous) {
       await store.installs.delete(old.id, FLOW_ACTOR);
+      this.deps.installStatus?.markDeleted(old.id);
       await this.audit(FLOW_ACTOR, 'install.replaced', old.id, { by: installId });
     }
     this.deps.metrics?.sessionCompleted();
@@ -511,6 +524,12 @@ export class InstallFlow {
   private now(): Date {
     return new Date(this.deps.clock.now());
   }
+}
+
+/** `inst_` + 128 bits derived one-way from the session id: unguessable, and one per session. */
+export function installIdFor(sessionId: string): string {
+  const digest = createHash('sha256').update(`skybridge-install\0${sessionId}`).digest();
+  return `inst_${digest.subarray(0, 16).toString('base64url')}`;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Context } from 'koa';
 import { type Partition, REGIONS_BY_PARTITION } from '../../aws/index.js';
 import { isSkybridgeError, type Logger } from '../../core/index.js';
 import type { InstallFlow, SessionView } from '../installFlow/index.js';
+import { loggableError } from '../loggableError.js';
 import { accountPage } from './accountPage.js';
 import { pageAssets } from './assets.js';
 import { accountFormSchema, fieldProblem, singleValue } from './forms.js';
@@ -92,7 +93,10 @@ export function createConnectRouter(deps: ConnectRouterDeps): Router {
       );
       return;
     }
-    logger.error({ err: error, requestId: requestIdOf(ctx), path: ctx.path }, 'install page failed');
+    logger.error(
+      { err: loggableError(error), requestId: requestIdOf(ctx), path: ctx.path },
+      'install page failed',
+    );
     sendMessage(
       ctx,
       isSkybridgeError(error) ? error.status : 500,
@@ -316,7 +320,7 @@ export function createConnectRouter(deps: ConnectRouterDeps): Router {
         };
         return;
       }
-      logger.error({ err: error, requestId: requestIdOf(ctx) }, 'install status failed');
+      logger.error({ err: loggableError(error), requestId: requestIdOf(ctx) }, 'install status failed');
       ctx.status = 500;
       ctx.body = { error: { code: 'internal_error', message: 'Something went wrong on our side.' } };
     }

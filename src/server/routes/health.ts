@@ -9,6 +9,6 @@ export function healthRoutes(router: Router, services: ServerServices): void {
 
   router.get('/metrics', async (ctx) => {
     ctx.type = 'text/plain; version=0.0.4';
-    ctx.body = await services.metrics.render(services.store);
+    ctx.body = await services.metrics.render(services.store, services.clock.now());
   });
 }

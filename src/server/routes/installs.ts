@@ -30,7 +30,7 @@ export function installView(install: InstallRecord) {
 
 /** List/get/health/delete of installs. */
 export function installRoutes(router: Router, services: ServerServices): void {
-  const { store, connectors, clock } = services;
+  const { store, connectors, clock, installStatus } = services;
 
   const load = async (id: string): Promise<InstallRecord> => {
     const install = await store.installs.get(id);
@@ -87,6 +87,7 @@ export function installRoutes(router: Router, services: ServerServices): void {
     const install = await load(ctx.params.id!);
     if (install.status === 'active') {
       await store.installs.delete(install.id, actorOf(ctx.state));
+      installStatus.markDeleted(install.id);
       for (const { identity } of install.identities) {
         if (!identity.accountId || !identity.roleArn) continue;
         const connector = await connectors.get(identity.connector);
