@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { ManualClock } from '../core/index.js';
+import { openStore } from '../store/index.js';
 import { AwsConnector } from './awsConnector.js';
+import type { EngineStore } from './engineStore.js';
 import { MemoryEngineStore } from './engineStore.js';
 import { BASE_ACCOUNT, StsSandbox } from './stsSandbox.fixture.js';
 import type { IdentityHealth } from './tenantIdentity.js';
@@ -130,4 +136,65 @@ describe('AwsConnector against the sandbox', () => {
     assert.equal(policy.Version, '2012-10-17');
     assert.ok(policy.Statement.length > 0);
   });
+
+  /**
+   * Two instances of one deployment (two AwsConnectors, one EngineStore, one MFA device), 25 cold
+   * requests each in the same tick. Instance two waits on the base session's refresh lease (a 1 s
+   * poll on its clock); the clock moves only once instance one has answered.
+   */
+  async function twoInstancesColdStart(engine: EngineStore, start: number, id: string) {
+    const clock = new ManualClock(start);
+    await sts.alignClock(start);
+    const device = sts.sandbox.world.accounts.get(BASE_ACCOUNT)?.users.get('integration-bot')?.mfaDevices[0];
+    device?.usedSteps.clear();
+    await sts.admin.resetStats();
+    const identity = sts.identity({
+      id,
+      accountId: TENANT,
+      externalId: EXTERNAL_ID,
+      roleArn: aws().roleArnFor(TENANT),
+    });
+    const one = new AwsConnector({ name: 'aws', config: sts.config(), store: engine, clock });
+    const two = new AwsConnector({ name: 'aws', config: sts.config(), store: engine, clock });
+    // Both start in the same tick; one asks first, so it takes the lease.
+    const firstOne = Promise.all(Array.from({ length: 25 }, () => one.getCredentials(identity)));
+    const fromTwo = Promise.all(Array.from({ length: 25 }, () => two.getCredentials(identity)));
+    const fromOne = await firstOne;
+    for (let i = 0; i < 2_000 && clock.waiting === 0; i++) await new Promise((r) => setTimeout(r, 1));
+    clock.advance(1_000);
+    const second = await fromTwo;
+    await sts.alignClock(clock.now());
+    return { fromOne, second, device, clock };
+  }
+
+  function aws(): AwsConnector {
+    return new AwsConnector({ name: 'aws', config: sts.config(), store });
+  }
+
+  for (const kind of ['MemoryEngineStore', 'the SQLite store'] as const) {
+    it(`C1: two instances sharing ${kind} and one MFA device send one TOTP code and share the base session`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'skybridge-engine-'));
+      const sql = kind === 'the SQLite store' ? await openStore({ dataDir: dir }) : undefined;
+      try {
+        // The role of the facade test above (created there), trusting EXTERNAL_ID.
+        if (!sts.sandbox.world.accounts.get(TENANT)?.roles.has('skybridge-connector-role'))
+          sts.createTenantRole({ accountId: TENANT, externalId: EXTERNAL_ID });
+        const start = kind === 'MemoryEngineStore' ? 59_000 : 119_000; // steps 1 and 3
+        const { fromOne, second, device } = await twoInstancesColdStart(
+          sql ? sql.engine : new MemoryEngineStore(),
+          start,
+          `idn_two_${sql ? 'sql' : 'memory'}`,
+        );
+        const calls = await sts.stsCalls();
+        assert.equal(calls.GetSessionToken, 1, 'instance two reused the stored base session');
+        assert.equal(calls.AssumeRole, 1, 'and the tenant credentials instance one stored');
+        assert.deepEqual([...(device?.usedSteps ?? [])], [start === 59_000 ? 1 : 3], 'one code, sent once');
+        assert.equal(new Set([...fromOne, ...second].map((c) => c.accessKeyId)).size, 1);
+        assert.ok(fromOne.every((c) => c === fromOne[0]) && second.every((c) => c === second[0]));
+      } finally {
+        await sql?.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });

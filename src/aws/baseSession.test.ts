@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { ManualClock, SkybridgeError } from '../core/index.js';
+import { type Logger, ManualClock, SkybridgeError } from '../core/index.js';
 import { BaseSession } from './baseSession.js';
 import { MemoryEngineStore } from './engineStore.js';
 import { BASE_ACCOUNT, StsSandbox } from './stsSandbox.fixture.js';
+import { totpCode } from './totp.js';
 
 /** Lets the engine run until `condition` holds (it awaits HTTP calls and the store between steps). */
 async function until(condition: () => boolean, what: string): Promise<void> {
@@ -54,6 +56,10 @@ describe('BaseSession against the sandbox', () => {
     assert.equal(finished, false, 'must not send step 33 again');
     assert.equal((await sts.stsCalls()).GetSessionToken, 1);
 
+    clock.set(1_019_999); // still step 33: keep waiting
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(finished, false, 'step 34 starts at t = 1020 s, not before');
+    assert.equal(clock.waiting, 1);
     await sts.alignClock(1_020_000);
     clock.set(1_020_000);
     const second = await refreshing;
@@ -65,7 +71,7 @@ describe('BaseSession against the sandbox', () => {
     assert.ok(Math.abs(second.expiration - (1_020_000 + 43_200_000)) < 2_000, String(second.expiration));
   });
 
-  it('retries a rejected MFA code once, with the next step', async () => {
+  it('C2: an "invalid MFA one time pass code" answer is retried once, with the next step\'s code', async () => {
     const clock = new ManualClock(2_000_000); // step 66
     await sts.alignClock(2_000_000);
     // Another client used step 66's code without telling our store: AWS rejects ours.
@@ -90,7 +96,7 @@ describe('BaseSession against the sandbox', () => {
     assert.equal((await sts.stsCalls()).GetSessionToken, 2);
   });
 
-  it('gives up with mfa_code_rejected when the second code is rejected too', async () => {
+  it("C2: gives up with mfa_code_rejected when the next step's code is rejected too", async () => {
     const clock = new ManualClock(3_000_000); // step 100
     await sts.alignClock(3_000_000);
     const device = sts.sandbox.world.accounts.get(BASE_ACCOUNT)?.users.get('integration-bot')?.mfaDevices[0];
@@ -117,7 +123,7 @@ describe('BaseSession against the sandbox', () => {
     assert.ok(!error.message.includes(sts.mfa.base32Secret));
   });
 
-  it('reports an unknown MFA serial as mfa_misconfigured without retrying', async () => {
+  it('C2: reports an MFA serial AWS cannot validate as mfa_misconfigured, without retrying', async () => {
     const clock = new ManualClock(4_000_000);
     await sts.alignClock(4_000_000);
     const config = sts.config({ iam: { mfaSerial: `arn:aws:iam::${BASE_ACCOUNT}:mfa/nobody` } });
@@ -179,5 +185,201 @@ describe('BaseSession against the sandbox', () => {
       { accountId: identity.accountId, arn: identity.arn },
       { accountId: BASE_ACCOUNT, arn: sts.user.arn },
     );
+  });
+
+  /** Moves the engine's clock and the sandbox's to the next TOTP step each time the engine waits, until `work` settles. */
+  async function drive<T>(clock: ManualClock, work: Promise<T>): Promise<T> {
+    let settled = false;
+    const watched = work.finally(() => {
+      settled = true;
+    });
+    watched.catch(() => {});
+    while (!settled) {
+      await until(() => settled || clock.waiting > 0, 'the engine waits on the clock or finishes');
+      if (settled) break;
+      const next = (Math.floor(clock.now() / 30_000) + 1) * 30_000;
+      await sts.alignClock(next);
+      clock.set(next);
+    }
+    return watched;
+  }
+
+  /**
+   * A loopback TCP relay to the sandbox that cuts the next `drop` connections as they open, before
+   * a byte reaches STS: a network failure before AWS answered (or even heard) the request.
+   */
+  async function flakyRelay(): Promise<{
+    url: string;
+    dropNext: (n: number) => void;
+    dropped: () => number;
+    close: () => Promise<void>;
+  }> {
+    const target = new URL(sts.url);
+    let toDrop = 0;
+    let dropped = 0;
+    const sockets = new Set<Socket>();
+    const server: Server = createServer((client) => {
+      sockets.add(client);
+      client.on('close', () => sockets.delete(client));
+      if (toDrop > 0) {
+        toDrop--;
+        dropped++;
+        client.resetAndDestroy();
+        return;
+      }
+      const upstream = connect(Number(target.port), target.hostname);
+      sockets.add(upstream);
+      upstream.on('close', () => sockets.delete(upstream));
+      client.pipe(upstream).pipe(client);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    assert.ok(address && typeof address === 'object');
+    return {
+      url: `http://127.0.0.1:${address.port}`,
+      dropNext: (n) => {
+        toDrop = n;
+      },
+      dropped: () => dropped,
+      close: async () => {
+        for (const socket of sockets) socket.destroy();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      },
+    };
+  }
+
+  it('C2: a connection cut before STS answered keeps its step claimed; the retry sends the next step, each code at most once', async () => {
+    const relay = await flakyRelay();
+    try {
+      const clock = new ManualClock(7_000_000); // step 233
+      await sts.alignClock(7_000_000);
+      const store = new MemoryEngineStore();
+      const config = sts.config({ endpoints: { sts: relay.url } });
+      const base = new BaseSession({ name: 'cut', config, store, clock, backoff: { baseMs: 1, capMs: 1 } });
+
+      relay.dropNext(1);
+      const getting = base.get();
+      await until(() => clock.waiting === 1, 'the retry waits');
+      assert.equal(relay.dropped(), 1);
+      // AWS never saw step 233's code, yet it stays claimed: a request cut after sending may have
+      // reached AWS, so no instance may send that code again.
+      assert.equal(await store.lastTotpStep(sts.mfa.serialNumber), 233);
+      assert.deepEqual(usedSteps(), []);
+      const credentials = await drive(clock, getting);
+      assert.equal(credentials.mfa, true);
+      assert.equal(clock.now(), 7_020_000, 'waited for step 234 (t = 7020 s)');
+      assert.deepEqual(usedSteps(), [234]);
+      assert.equal(await store.lastTotpStep(sts.mfa.serialNumber), 234);
+      assert.equal((await sts.stsCalls()).GetSessionToken, 1, 'only the uncut request reached STS');
+    } finally {
+      await relay.close();
+    }
+  });
+
+  it('C2: after every attempt was cut (aws_unreachable, 502, retryable), the next call succeeds with a step never claimed before', async () => {
+    const relay = await flakyRelay();
+    try {
+      const clock = new ManualClock(8_010_000); // step 267
+      await sts.alignClock(8_010_000);
+      const store = new MemoryEngineStore();
+      const config = sts.config({ endpoints: { sts: relay.url } });
+      const base = new BaseSession({ name: 'cut3', config, store, clock, backoff: { baseMs: 1, capMs: 1 } });
+
+      relay.dropNext(3);
+      const error = await drive(clock, base.get()).then(
+        () => assert.fail('expected aws_unreachable'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof SkybridgeError);
+      assert.equal(error.code, 'aws_unreachable');
+      assert.equal(error.status, 502);
+      assert.equal(error.retryable, true);
+      assert.equal(relay.dropped(), 3);
+      assert.equal(await store.lastTotpStep(sts.mfa.serialNumber), 269, 'steps 267, 268, 269 claimed');
+      assert.equal(clock.now(), 8_070_000);
+
+      const credentials = await drive(clock, base.get());
+      assert.ok(credentials.sessionToken);
+      assert.equal(clock.now(), 8_100_000, 'waited for step 270 rather than reuse 269');
+      assert.deepEqual(usedSteps(), [270]);
+      assert.equal((await sts.stsCalls()).GetSessionToken, 1);
+    } finally {
+      await relay.close();
+    }
+  });
+
+  it('sts_throttled (503, retryable) after 3 throttled GetSessionToken attempts, each on its own step; no code is reused after', async () => {
+    const clock = new ManualClock(9_000_000); // step 300
+    await sts.alignClock(9_000_000);
+    await sts.admin.updateSettings({ throttleEvery: 1 });
+    const store = new MemoryEngineStore();
+    const base = new BaseSession({
+      name: 'throttled',
+      config: sts.config(),
+      store,
+      clock,
+      backoff: { baseMs: 1, capMs: 1 },
+    });
+    try {
+      const error = await drive(clock, base.get()).then(
+        () => assert.fail('expected sts_throttled'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof SkybridgeError);
+      assert.equal(error.code, 'sts_throttled');
+      assert.equal(error.status, 503);
+      assert.equal(error.retryable, true);
+      assert.equal((await sts.stsCalls()).GetSessionToken, 3);
+      assert.deepEqual(usedSteps(), [], 'AWS refused before reading a code');
+      assert.equal(await store.lastTotpStep(sts.mfa.serialNumber), 302);
+    } finally {
+      await sts.admin.updateSettings({ throttleEvery: 0 });
+    }
+    await drive(clock, base.get());
+    assert.deepEqual(usedSteps(), [303]);
+    assert.equal((await sts.stsCalls()).GetSessionToken, 4);
+  });
+
+  it('logs no secret, session token or TOTP code, whether GetSessionToken succeeds or AWS rejects its codes', async () => {
+    const lines: string[] = [];
+    const capture = (bindings: Record<string, unknown>): Logger => {
+      const write = (obj: object, msg?: string) => lines.push(JSON.stringify({ ...bindings, ...obj, msg }));
+      return {
+        debug: write,
+        info: write,
+        warn: write,
+        error: write,
+        child: (more) => capture({ ...bindings, ...more }),
+      };
+    };
+    const clock = new ManualClock(10_000_000); // step 333
+    await sts.alignClock(10_000_000);
+    const store = new MemoryEngineStore();
+    const base = new BaseSession({ name: 'logs', config: sts.config(), store, clock, logger: capture({}) });
+    const good = await base.get();
+    const device = sts.sandbox.world.accounts.get(BASE_ACCOUNT)?.users.get('integration-bot')?.mfaDevices[0];
+    device?.usedSteps.add(335).add(336); // AWS will reject both codes of the next refresh
+    clock.set(10_020_000);
+    await sts.alignClock(10_020_000);
+    await assert.rejects(drive(clock, base.refresh()), { code: 'mfa_code_rejected' });
+
+    const text = lines.join('\n');
+    assert.ok(lines.length >= 3, text);
+    for (const secret of [
+      sts.mfa.base32Secret,
+      sts.user.secretAccessKey,
+      good.secretAccessKey,
+      good.sessionToken ?? '',
+    ]) {
+      assert.ok(!text.includes(secret), 'a secret reached the log');
+    }
+    for (const step of [333, 334, 335, 336]) {
+      assert.ok(
+        !text.includes(totpCode(sts.mfa.base32Secret, step)),
+        `the code of step ${step} reached the log`,
+      );
+    }
   });
 });

@@ -301,7 +301,10 @@ function checkCrossFieldRules(c: BaseConfig, ctx: z.RefinementCtx): void {
     }
     if (missing.length === 0 && unknown.length === 0) {
       // A trial render with a leading-zero account id catches YAML errors and unquoted ids when saving, not at install time.
-      const problem = trialRenderProblem(c.template, partition);
+      const problem = trialRenderProblem(c.template, partition, {
+        roleName: c.roleName,
+        rolePath: c.rolePath,
+      });
       if (problem) issue(['template'], problem);
     }
   }

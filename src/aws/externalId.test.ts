@@ -4,7 +4,7 @@ import type { RandomSource } from '../core/index.js';
 import { generateExternalId, isValidExternalId } from './externalId.js';
 
 describe('generateExternalId (C8)', () => {
-  it('gives 1,000 different ids, each within the STS charset and length', () => {
+  it('C8: gives 1,000 different ids, each within the STS charset and length', () => {
     const ids = new Set<string>();
     for (let i = 0; i < 1000; i++) {
       const id = generateExternalId();
@@ -15,7 +15,7 @@ describe('generateExternalId (C8)', () => {
     assert.equal(ids.size, 1000);
   });
 
-  it('draws at least 128 bits from the injected random source', () => {
+  it('C8: draws at least 128 bits from the injected random source', () => {
     const requested: number[] = [];
     const fixed: RandomSource = {
       bytes: (count) => {
@@ -29,7 +29,7 @@ describe('generateExternalId (C8)', () => {
     assert.equal(generateExternalId(fixed), id);
   });
 
-  it('refuses values STS would refuse', () => {
+  it('C8: refuses "tenant 42", "x" and other values STS would refuse', () => {
     assert.equal(isValidExternalId('tenant 42'), false);
     assert.equal(isValidExternalId('x'), false);
     assert.equal(isValidExternalId('x'.repeat(1225)), false);

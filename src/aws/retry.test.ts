@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ManualClock, type RandomSource } from '../core/index.js';
+import { ManualClock, type RandomSource, systemClock } from '../core/index.js';
 import { backoffDelay, randomFraction, retryWithBackoff, sleepOnClock } from './retry.js';
 
 /** Random bytes all equal to `byte`: 0x00 gives the fraction 0, 0x80 one half, 0xff almost 1. */
@@ -111,5 +111,16 @@ describe('sleepOnClock', () => {
     const sleeping = sleepOnClock(clock, 60_000, controller.signal);
     controller.abort(new Error('client went away'));
     await assert.rejects(sleeping, /client went away/);
+  });
+
+  it('on the system clock, leaves no timer behind once aborted, so nothing holds the process open', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const before = timers();
+    const controller = new AbortController();
+    const sleeping = sleepOnClock(systemClock, 600_000, controller.signal);
+    assert.equal(timers(), before + 1, 'the wait holds one timer');
+    controller.abort(new Error('verification cancelled'));
+    await assert.rejects(sleeping, /verification cancelled/);
+    assert.equal(timers(), before, 'the timer went with the wait');
   });
 });

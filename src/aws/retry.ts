@@ -3,7 +3,8 @@
  * decide how long a wait is and whether it happens at all. The SDK's own retries are off
  * (maxAttempts 1) for STS: the engine classifies each failure and counts its attempts itself.
  */
-import type { Clock, RandomSource } from '../core/index.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import { type Clock, type RandomSource, systemClock } from '../core/index.js';
 
 export interface BackoffPolicy {
   /** The first delay's ceiling; each further retry doubles it. */
@@ -42,6 +43,13 @@ export function abortReason(signal: AbortSignal): Error {
 export function sleepOnClock(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
   if (!signal) return clock.sleep(ms);
   if (signal.aborted) return Promise.reject(abortReason(signal));
+  // Clock.sleep cannot be cancelled: on the system clock, use a timer the signal clears, so an
+  // aborted wait (a cancelled verification) leaves no timer behind to hold the process open.
+  if (clock === systemClock) {
+    return delay(Math.max(0, ms), undefined, { signal }).catch(() => {
+      throw abortReason(signal);
+    });
+  }
   return new Promise((resolve, reject) => {
     const onAbort = (): void => reject(abortReason(signal));
     signal.addEventListener('abort', onAbort, { once: true });

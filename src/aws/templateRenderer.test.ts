@@ -251,3 +251,91 @@ describe('placeholder values', () => {
     );
   });
 });
+
+describe('placeholders that YAML would not read as the text of their value (decision 6)', () => {
+  const ROLE = (roleName: string, line: string) =>
+    CUSTOM.replace("      RoleName: '##ROLE_NAME##'\n", `${line}\n`).replace("'##ROLE_NAME##'", roleName);
+
+  for (const [what, roleName] of [
+    ['a number with a leading zero', '007'],
+    ['a boolean', 'true'],
+    ['a hexadecimal number', '0x1F'],
+    ['null', 'null'],
+  ] as const) {
+    it(`C9: refuses an unquoted ##ROLE_NAME## whose value YAML reads as ${what} ("${roleName}")`, () => {
+      const config = parseConnectorConfig({
+        bucketName: 'acme',
+        roleName: 'Custom',
+        template: ROLE('x', '      RoleName: ##ROLE_NAME##'),
+      });
+      assert.throws(
+        () => renderTemplate({ ...config, roleName }, TENANT),
+        renderFailed(
+          `uses ##ROLE_NAME## outside quotes, so YAML does not read its value "${roleName}" as text`,
+        ),
+      );
+    });
+  }
+
+  it('C9: refuses an unquoted ##ROLE_NAME## in a flow list, where a comma would split it into two items', () => {
+    const template = ROLE('x', "      RoleName: '##ROLE_NAME##'\n      ManagedPolicyArns: [##ROLE_NAME##]");
+    const config = parseConnectorConfig({ bucketName: 'acme', roleName: 'Custom', template });
+    assert.throws(
+      () => renderTemplate({ ...config, roleName: 'a,b' }, TENANT),
+      renderFailed("write '##ROLE_NAME##'"),
+    );
+  });
+
+  it('C9: refuses, when the connector is saved, a template that would turn its own role name into a number', () => {
+    assert.throws(
+      () =>
+        parseConnectorConfig({
+          bucketName: 'acme',
+          roleName: '007',
+          template: ROLE('x', '      RoleName: ##ROLE_NAME##'),
+        }),
+      (error: unknown) =>
+        error instanceof SkybridgeError &&
+        error.code === 'invalid_connector_config' &&
+        error.field === 'template' &&
+        error.message.includes("write '##ROLE_NAME##'"),
+    );
+    // The same unquoted placeholder is harmless for a name YAML reads as text.
+    const config = parseConnectorConfig({
+      bucketName: 'acme',
+      roleName: 'Custom',
+      template: ROLE('x', '      RoleName: ##ROLE_NAME##'),
+    });
+    const parsed = parseTemplateText(renderTemplate(config, TENANT).body) as Parsed;
+    assert.equal(parsed.Resources.Role.Properties.RoleName, 'Custom');
+  });
+
+  it('C9: refuses a custom template whose only ##EXTERNAL_ID## sits in a comment, when the connector is saved', () => {
+    const template = `${CUSTOM.replaceAll("'##EXTERNAL_ID##'", "'fixed-external-id'")}# trust: ##EXTERNAL_ID##\n`;
+    assert.throws(
+      () => withTemplate(template),
+      (error: unknown) =>
+        error instanceof SkybridgeError &&
+        error.code === 'invalid_connector_config' &&
+        error.field === 'template' &&
+        error.message.includes('uses ##EXTERNAL_ID## only in a comment or a key'),
+    );
+  });
+
+  it('C9: refuses a custom template whose only ##ROLE_NAME## is a mapping key', () => {
+    const template = CUSTOM.replace("      RoleName: '##ROLE_NAME##'\n", '').replace(
+      'Metadata:\n',
+      "Metadata:\n  '##ROLE_NAME##': described\n",
+    );
+    assert.throws(() => withTemplate(template), /uses ##ROLE_NAME## only in a comment or a key/);
+  });
+
+  it('renders an external id with every character STS allows (+=,.@:/_-) as the exact text, quoted', () => {
+    const externalId = 'a+b=c,d.e@f:g/h_i-j';
+    const parsed = parseTemplateText(
+      renderTemplate(withTemplate(CUSTOM), { ...TENANT, externalId }).body,
+    ) as Parsed;
+    const statement = parsed.Resources.Role.Properties.AssumeRolePolicyDocument.Statement[0];
+    assert.equal(statement.Condition.StringEquals['sts:ExternalId'], externalId);
+  });
+});

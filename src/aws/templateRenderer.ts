@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { type CollectionTag, parseDocument, type ScalarTag, type YAMLMap, type YAMLSeq } from 'yaml';
 import { SkybridgeError } from '../core/index.js';
 import type { ConnectorConfig } from './connectorConfig.js';
@@ -134,16 +135,82 @@ export function parseTemplateText(text: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-/** True when some number in `value` equals `accountId` read as a number: the id was inserted unquoted. */
-function containsNumberEqualTo(value: unknown, accountId: string): boolean {
-  const target = Number(accountId);
-  const visit = (node: unknown): boolean => {
-    if (typeof node === 'number' || typeof node === 'bigint') return Number(node) === target;
-    if (Array.isArray(node)) return node.some(visit);
-    if (node !== null && typeof node === 'object') return Object.values(node).some(visit);
-    return false;
-  };
-  return visit(value);
+/**
+ * Stand-ins made of letters only: YAML reads them as plain strings wherever they sit (a quoted or
+ * unquoted value, a key, inside a flow list), so a render with them shows what the template means.
+ */
+function sentinelOf(name: PlaceholderName): string {
+  return `zzSkybridgeSentinel${name.replaceAll('_', '')}zz`;
+}
+
+function withValues(text: string, values: Partial<Record<PlaceholderName, string>>): string {
+  let result = text;
+  for (const name of PLACEHOLDERS) {
+    const value = values[name];
+    if (value !== undefined) result = result.split(`##${name}##`).join(value);
+  }
+  return result;
+}
+
+/** `value` with `replace` applied to every string in it, mapping keys included. */
+function mapStrings(value: unknown, replace: (text: string) => string): unknown {
+  if (typeof value === 'string') return replace(value);
+  if (Array.isArray(value)) return value.map((item) => mapStrings(item, replace));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [replace(key), mapStrings(item, replace)]),
+    );
+  }
+  return value;
+}
+
+/** True when some string value (not a key) in `value` contains `text`. */
+function someStringValueContains(value: unknown, text: string): boolean {
+  if (typeof value === 'string') return value.includes(text);
+  if (Array.isArray(value)) return value.some((item) => someStringValueContains(item, text));
+  if (value !== null && typeof value === 'object') {
+    return Object.values(value).some((item) => someStringValueContains(item, text));
+  }
+  return false;
+}
+
+/**
+ * Decision 6: each value must reach the template as the text it is. Rendered with letters-only
+ * stand-ins and with the real values, the two readings must agree once the stand-ins are swapped
+ * for the values: an unquoted `007` or `true` would read as a number or a boolean, an account id
+ * would lose its leading zero, and `a,b` inside `[...]` would become two items. And a required
+ * placeholder must land in a value: one that sits only in a comment or a key leaves the role
+ * without its name, its trusted account or its external id.
+ */
+function checkInsertedAsText(text: string, values: PlaceholderValues, parsed: Record<string, unknown>): void {
+  const used = PLACEHOLDERS.filter((name) => text.includes(`##${name}##`));
+  const sentinels = Object.fromEntries(used.map((name) => [name, sentinelOf(name)]));
+  const reading = parseTemplateText(withValues(text, sentinels));
+  for (const name of REQUIRED_PLACEHOLDERS) {
+    if (used.includes(name) && !someStringValueContains(reading, sentinelOf(name))) {
+      throw renderFailed(
+        `The template uses ##${name}## only in a comment or a key, so the rendered template does not use its value: put '##${name}##' in a value, such as the role's properties.`,
+      );
+    }
+  }
+  for (const name of used) {
+    // Only `name` gets its real value, so a difference is that placeholder's doing.
+    const alone = parseTemplateText(withValues(text, { ...sentinels, [name]: values[name] }));
+    const expected = mapStrings(reading, (s) => s.split(sentinelOf(name)).join(values[name]));
+    if (!isDeepStrictEqual(alone, expected)) {
+      throw renderFailed(
+        `The template uses ##${name}## outside quotes, so YAML does not read its value "${values[name]}" as text (a number loses its leading zeros, true or 007 stop being names, a comma splits a list): write '##${name}##'.`,
+      );
+    }
+  }
+  const all = mapStrings(reading, (s) =>
+    used.reduce((acc, name) => acc.split(sentinelOf(name)).join(values[name]), s),
+  );
+  if (!isDeepStrictEqual(parsed, all)) {
+    throw renderFailed(
+      'The template reads differently once its placeholders are filled in: quote each placeholder.',
+    );
+  }
 }
 
 /** Substitutes, parses and checks a template; returns the rendered text and its parsed form. */
@@ -153,25 +220,32 @@ export function renderTemplateText(
 ): { body: string; parsed: Record<string, unknown> } {
   const body = substitutePlaceholders(text, values);
   const parsed = parseTemplateText(body);
-  if (containsNumberEqualTo(parsed, values.BASE_ACCOUNT_ID)) {
-    throw renderFailed(
-      "The template uses ##BASE_ACCOUNT_ID## outside quotes, so YAML reads the account id as a number (leading zeros are lost): write '##BASE_ACCOUNT_ID##'.",
-    );
-  }
+  checkInsertedAsText(text, values, parsed);
   return { body, parsed };
 }
 
 /**
  * Why a custom template would fail to render, tried with sample values (an account id with a leading
- * zero); undefined when it renders. Used when a connector is saved.
+ * zero) and the connector's own role name and path when given; undefined when it renders. Used when
+ * a connector is saved.
  */
-export function trialRenderProblem(template: string, partition: Partition): string | undefined {
+export function trialRenderProblem(
+  template: string,
+  partition: Partition,
+  names: { roleName?: string; rolePath?: string } = {},
+): string | undefined {
+  const roleName =
+    names.roleName && VALUE_RULES.ROLE_NAME.pattern.test(names.roleName)
+      ? names.roleName
+      : 'skybridge-trial-role';
+  const rolePath =
+    names.rolePath && VALUE_RULES.ROLE_PATH.pattern.test(names.rolePath) ? names.rolePath : '/';
   try {
     renderTemplateText(template, {
-      ROLE_NAME: 'skybridge-trial-role',
+      ROLE_NAME: roleName,
       EXTERNAL_ID: 'trial-external-id',
       BASE_ACCOUNT_ID: '012345678901',
-      ROLE_PATH: '/',
+      ROLE_PATH: rolePath,
       PARTITION: partition,
     });
     return undefined;

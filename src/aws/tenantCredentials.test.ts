@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { type Clock, ManualClock, SkybridgeError, systemClock } from '../core/index.js';
 import { BaseSession } from './baseSession.js';
@@ -9,11 +10,13 @@ import { MemoryEngineStore } from './engineStore.js';
 import { roleSessionName } from './roleAssumer.js';
 import { BASE_ACCOUNT, StsSandbox } from './stsSandbox.fixture.js';
 import { TenantCredentialBroker } from './tenantCredentials.js';
-import type { IdentityHealth, TenantIdentity } from './tenantIdentity.js';
+import type { IdentityHealth, TenantCredentials, TenantIdentity } from './tenantIdentity.js';
 
 const ACME = '012345678901';
 const TENANT_A = '210000000001';
 const TENANT_B = '210000000002';
+const RFC_SECRET = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
+const RFC_SECRET_AS_PASTED = 'gezd gnbv gy3t qojq gezd gnbv gy3t qojq';
 
 /** A MemoryEngineStore that counts TOTP step claims: one claim = one TOTP code computed and sent. */
 class CountingStore extends MemoryEngineStore {
@@ -92,8 +95,15 @@ describe('TenantCredentialBroker against the sandbox', () => {
   after(async () => {
     await sts.close();
   });
+  /** The connector user's MFA device in the sandbox. */
+  const device = () => {
+    const found = sts.sandbox.world.accounts.get(BASE_ACCOUNT)?.users.get('integration-bot')?.mfaDevices[0];
+    assert.ok(found);
+    return found;
+  };
+
   beforeEach(async () => {
-    await sts.admin.updateSettings({ clockOffsetMs: 0, throttleEvery: 0 });
+    await sts.admin.updateSettings({ clockOffsetMs: 0, throttleEvery: 0, stsLatencyMs: 0 });
     await sts.admin.resetStats();
     // Each test starts with a fresh store, so the MFA device forgets the steps earlier tests used.
     sts.sandbox.world.accounts
@@ -106,12 +116,22 @@ describe('TenantCredentialBroker against the sandbox', () => {
     const clock = new ManualClock(59_000);
     await sts.alignClock(59_000);
     const store = new CountingStore();
-    const credentials = broker({ clock, store });
-
-    const results = await Promise.all(Array.from({ length: 50 }, () => credentials.getCredentials(acme)));
+    const config = sts.config({ iam: { otpSecret: RFC_SECRET_AS_PASTED } });
+    const credentials = broker({ clock, store, config });
+    // The device of case C1 holds the RFC 6238 test secret (configured above in the form people paste it).
+    const randomSecret = device().base32Secret;
+    device().base32Secret = RFC_SECRET;
+    let results: TenantCredentials[];
+    try {
+      results = await Promise.all(Array.from({ length: 50 }, () => credentials.getCredentials(acme)));
+    } finally {
+      device().base32Secret = randomSecret;
+    }
 
     assert.deepEqual(await sts.stsCalls(), { AssumeRole: 1, GetSessionToken: 1, GetCallerIdentity: 0 });
     assert.equal(store.claims, 1, 'the TOTP code is computed once');
+    assert.equal(await store.lastTotpStep(sts.mfa.serialNumber), 1, 'Unix 59 is TOTP step 1');
+    assert.deepEqual([...device().usedSteps], [1], "AWS saw step 1's code (287082 for the RFC secret), once");
     assert.ok(
       results.every((result) => result === results[0]),
       'all 50 get the same credentials',
@@ -162,6 +182,45 @@ describe('TenantCredentialBroker against the sandbox', () => {
       return true;
     });
     assert.deepEqual(await sts.stsCalls(), { AssumeRole: 0, GetSessionToken: 0, GetCallerIdentity: 0 });
+  });
+
+  it('C5: AWS refuses DurationSeconds=7200 with MFA session credentials; the engine asks for 3600 s and gets them', async () => {
+    const clock = new ManualClock(12_000_000);
+    await sts.alignClock(12_000_000);
+    const config = sts.config();
+    const store = new MemoryEngineStore();
+    const baseSession = new BaseSession({ name: 'aws', config, store, clock });
+    const client = new STSClient({
+      region: 'us-east-1',
+      endpoint: sts.url,
+      credentials: baseSession.provider(),
+    });
+    try {
+      await assert.rejects(
+        client.send(
+          new AssumeRoleCommand({
+            RoleArn: acme.roleArn,
+            ExternalId: acme.externalId,
+            RoleSessionName: 'c5-probe',
+            DurationSeconds: 7200,
+          }),
+        ),
+        (error: unknown) => {
+          assert.equal((error as Error).name, 'ValidationError');
+          assert.match((error as Error).message, /1 hour session limit for roles assumed by role chaining/);
+          return true;
+        },
+      );
+    } finally {
+      client.destroy();
+    }
+    const credentials = new TenantCredentialBroker({ config, store, baseSession, clock });
+    const issued = await credentials.getCredentials(acme);
+    assert.equal(config.iam.tenantSessionSeconds, 3600);
+    assert.ok(
+      Math.abs(issued.expiration.getTime() - (12_000_000 + 3_600_000)) < 2_000,
+      String(issued.expiration),
+    );
   });
 
   it("passes the base session's typed error through (mfa_misconfigured), without calling AssumeRole", async () => {
@@ -334,6 +393,110 @@ describe('TenantCredentialBroker against the sandbox', () => {
       assert.equal((await sts.stsCalls()).AssumeRole, 2);
     } finally {
       s3.destroy();
+    }
+  });
+});
+
+describe('TenantCredentialBroker faults', () => {
+  let sts: StsSandbox;
+  let tenant: TenantIdentity;
+
+  before(async () => {
+    sts = await StsSandbox.start();
+    await sts.createAccount(ACME);
+    tenant = sts.identity({
+      id: 'idn_faults',
+      tenantId: 'acme',
+      accountId: ACME,
+      externalId: 'faults-external-id-0123456789',
+      roleArn: sts.createTenantRole({ accountId: ACME, externalId: 'faults-external-id-0123456789' }),
+    });
+  });
+  after(async () => {
+    await sts.close();
+  });
+  beforeEach(async () => {
+    await sts.admin.updateSettings({ clockOffsetMs: 0, throttleEvery: 0, stsLatencyMs: 0 });
+    await sts.admin.resetStats();
+  });
+
+  /** A broker on the long-term keys (no MFA), so every STS call in these tests is an AssumeRole. */
+  function plainBroker(store = new MemoryEngineStore()) {
+    const config = sts.config({ mfa: false });
+    return new TenantCredentialBroker({
+      config,
+      store,
+      baseSession: new BaseSession({ name: 'aws', config, store }),
+      backoff: { baseMs: 5, capMs: 20 },
+    });
+  }
+
+  it('sts_throttled (503, retryable) once every one of the 5 AssumeRole attempts was throttled; then recovers', async () => {
+    const credentials = plainBroker();
+    await sts.admin.updateSettings({ throttleEvery: 1 });
+    await assert.rejects(credentials.getCredentials(tenant), (error: unknown) => {
+      assert.ok(error instanceof SkybridgeError);
+      assert.equal(error.code, 'sts_throttled');
+      assert.equal(error.status, 503);
+      assert.equal(error.retryable, true);
+      assert.match(error.message, /Throttling/);
+      return true;
+    });
+    assert.deepEqual(await sts.stsCalls(), { AssumeRole: 5, GetSessionToken: 0, GetCallerIdentity: 0 });
+    await sts.admin.updateSettings({ throttleEvery: 0 });
+    assert.match(
+      (await credentials.getCredentials(tenant)).accessKeyId,
+      /^ASIA/,
+      'the failure was not cached',
+    );
+    assert.equal((await sts.stsCalls()).AssumeRole, 6);
+  });
+
+  it('serves no credential obtained by a call that forget() overtook: the next call assumes the role again', async () => {
+    const store = new MemoryEngineStore();
+    const credentials = plainBroker(store);
+    await sts.admin.updateSettings({ stsLatencyMs: 150 });
+    const overtaken = credentials.getCredentials(tenant);
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the AssumeRole is on its way
+    await credentials.forget(tenant);
+    const stale = await overtaken; // its caller asked before forget(), and gets its answer
+    await sts.admin.updateSettings({ stsLatencyMs: 0 });
+
+    const fresh = await credentials.getCredentials(tenant);
+    assert.notEqual(fresh.accessKeyId, stale.accessKeyId, 'not the credentials forget() dropped');
+    assert.equal((await sts.stsCalls()).AssumeRole, 2);
+    // Nor does another instance sharing the store get them.
+    const other = await plainBroker(store).getCredentials(tenant);
+    assert.equal(other.accessKeyId, fresh.accessKeyId);
+  });
+
+  it('never hands a reconnected tenant (new role, new external id) the answer still in flight for its old role', async () => {
+    const credentials = plainBroker();
+    const externalId = 'faults-new-external-id-0123456789';
+    const moved = {
+      ...tenant,
+      externalId,
+      roleArn: sts.createTenantRole({ accountId: ACME, roleName: 'reconnected', externalId }),
+    };
+    await sts.admin.updateSettings({ stsLatencyMs: 100 });
+    const [old, now] = await Promise.all([
+      credentials.getCredentials(tenant),
+      credentials.getCredentials(moved),
+    ]);
+    assert.equal(sts.sandbox.world.credentials.get(old.accessKeyId)?.roleArn, tenant.roleArn);
+    assert.equal(sts.sandbox.world.credentials.get(now.accessKeyId)?.roleArn, moved.roleArn);
+    assert.equal((await sts.stsCalls()).AssumeRole, 2);
+  });
+
+  it('names the role session validly for odd install ids (long, unicode, spaces), and AWS accepts it', async () => {
+    const credentials = plainBroker();
+    for (const installId of [`ins ${'é'.repeat(80)} 🚀 x`, 'a', '名前 with spaces/and:colons']) {
+      const identity = { ...tenant, id: `idn_${installId}`, installId };
+      const result = await credentials.getCredentials(identity);
+      const session = sts.sandbox.world.credentials.get(result.accessKeyId);
+      const name = roleSessionName('skybridge', installId);
+      assert.match(name, /^[\w+=,.@-]{2,64}$/);
+      assert.equal(session?.arn, `arn:aws:sts::${ACME}:assumed-role/skybridge-connector-role/${name}`);
     }
   });
 });

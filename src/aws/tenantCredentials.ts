@@ -113,7 +113,7 @@ export class TenantCredentialBroker {
       if (entry.expiration - this.marginMs > now) return entry.resolved;
       if (entry.expiration - MIN_SERVE_VALIDITY_MS > now) {
         // Inside the refresh margin: refresh in the background and keep serving what is still valid.
-        if (now >= entry.retryAfter && !this.inflight.has(key)) {
+        if (now >= entry.retryAfter && !this.inflight.has(storeKey(identity))) {
           this.load(key, identity).catch(() => {
             entry.retryAfter = this.clock.now() + REFRESH_COOLDOWN_MS;
           });
@@ -145,17 +145,20 @@ export class TenantCredentialBroker {
     const key = memoryKey(identity);
     this.epochs.set(key, (this.epochs.get(key) ?? 0) + 1);
     this.entries.delete(key);
-    this.inflight.delete(key);
+    this.inflight.delete(storeKey(identity));
     await this.store.deleteTenantCredentials(storeKey(identity));
   }
 
   private load(key: string, identity: TenantIdentity): Promise<TenantCredentials> {
-    const running = this.inflight.get(key);
+    // Keyed by the role and external id too: a tenant that reconnected to a new role never joins
+    // a call still in flight for its old one.
+    const flightKey = storeKey(identity);
+    const running = this.inflight.get(flightKey);
     if (running) return running;
     const pending = this.issue(key, identity);
-    this.inflight.set(key, pending);
+    this.inflight.set(flightKey, pending);
     const clear = (): void => {
-      if (this.inflight.get(key) === pending) this.inflight.delete(key);
+      if (this.inflight.get(flightKey) === pending) this.inflight.delete(flightKey);
     };
     pending.then(clear, clear);
     return pending;
@@ -165,10 +168,17 @@ export class TenantCredentialBroker {
     const epoch = this.epochs.get(key) ?? 0;
     assertTenantSessionLength(this.config, this.baseSession.mfa);
     const sharedKey = storeKey(identity);
-    const shared = await this.store.getTenantCredentials(sharedKey);
-    if (shared && shared.expiration - this.marginMs > this.clock.now()) {
-      return this.remember(key, identity, shared, epoch);
+    const shared = await this.fromStore(sharedKey);
+    if (shared) return this.remember(key, identity, shared, epoch);
+    // Another instance may hold the base session's refresh lease and be assuming this very role:
+    // once the base session is there, look again rather than call AWS a second time.
+    try {
+      await this.baseSession.get();
+    } catch (error) {
+      throw this.failure(identity, error);
     }
+    const sharedNow = await this.fromStore(sharedKey);
+    if (sharedNow) return this.remember(key, identity, sharedNow, epoch);
     let assumed: AssumedRole;
     try {
       assumed = await retryWithBackoff(
@@ -198,9 +208,16 @@ export class TenantCredentialBroker {
     } catch (error) {
       throw this.failure(identity, error);
     }
-    await this.store.putTenantCredentials(sharedKey, assumed.credentials);
+    // A forget() while AssumeRole ran must not be undone: keep what it dropped out of the store too.
+    if ((this.epochs.get(key) ?? 0) === epoch)
+      await this.store.putTenantCredentials(sharedKey, assumed.credentials);
     this.reportHealth(identity, undefined);
     return this.remember(key, identity, assumed.credentials, epoch);
+  }
+
+  private async fromStore(sharedKey: string): Promise<StoredCredentials | undefined> {
+    const shared = await this.store.getTenantCredentials(sharedKey);
+    return shared && shared.expiration - this.marginMs > this.clock.now() ? shared : undefined;
   }
 
   private remember(

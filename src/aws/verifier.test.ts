@@ -145,5 +145,10 @@ describe('verifying a tenant role against the sandbox', () => {
       return true;
     });
     assert.ok(Date.now() - started < 3_000);
+    // Nothing keeps going behind the caller's back: no further AssumeRole once it gave up.
+    const attempts = (await sts.stsCalls()).AssumeRole;
+    assert.equal(attempts, 1, 'attempt 2 was aborted before it was sent');
+    await new Promise((resolve) => setTimeout(resolve, 700)); // longer than any backoff of this connector
+    assert.equal((await sts.stsCalls()).AssumeRole, attempts);
   });
 });
