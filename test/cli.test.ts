@@ -4,10 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { type RunningCli, repoRoot, runCli, spawnCli } from './support/cliProcess.js';
 
 const COMMANDS = [
@@ -21,6 +22,9 @@ const COMMANDS = [
   ['connector', 'get'],
   ['connector', 'check'],
   ['connector', 'iam-policy'],
+  ['integration'],
+  ['integration', 'set'],
+  ['integration', 'get'],
   ['session'],
   ['session', 'create'],
   ['install'],
@@ -52,6 +56,83 @@ describe('skybridge usage errors', () => {
     assert.equal(result.code, 2);
     assert.match(result.stderr, /missing required argument 'name'/);
     assert.match(result.stderr, /Usage: skybridge connector get/);
+  });
+
+  it('names the missing <integration> first when session create gets nothing', async () => {
+    const result = await runCli(['session', 'create']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /^error: missing required argument 'integration'/);
+    assert.match(result.stderr, /Usage: skybridge session create/);
+  });
+
+  it('integration set: exit 2 without --connector or with one not written alias=connector', async () => {
+    const [noConnector, badConnector] = await Promise.all([
+      runCli(['integration', 'set', 's3-buckets', '--redirect-url', 'https://app.example/done']),
+      runCli([
+        'integration',
+        'set',
+        's3-buckets',
+        '--connector',
+        'main',
+        '--redirect-url',
+        'https://x.example',
+      ]),
+    ]);
+    assert.equal(noConnector.code, 2);
+    assert.match(noConnector.stderr, /^error: required option '--connector <alias=connector>' not specified/);
+    assert.equal(badConnector.code, 2);
+    assert.match(badConnector.stderr, /must be <alias>=<connector>, e\.g\. awsConnector=main/);
+  });
+
+  it('--json: usage errors stay text on stderr, stdout stays empty', async () => {
+    const result = await runCli(['connector', 'get', '--json']);
+    assert.equal(result.code, 2);
+    assert.equal(result.stdout, '');
+    assert.match(result.stderr, /^error: missing required argument 'name'/);
+  });
+
+  it('refuses a body that is not JSON before sending anything', async () => {
+    // Port 9 has no server: had the request been sent, the error would be server_unreachable.
+    const result = await runCli([
+      'call',
+      's3-buckets',
+      '/api/x',
+      '-X',
+      'POST',
+      '-d',
+      '{bad',
+      '--url',
+      'http://127.0.0.1:9',
+    ]);
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /^error \[invalid_json\]: The request body is not valid JSON \(nothing was sent\)/m,
+    );
+  });
+
+  it('says which file is missing for --file and -d @file, not a raw ENOENT', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'skybridge-cli-files-'));
+    try {
+      const [connector, body] = await Promise.all([
+        runCli(['connector', 'set', 'main', '--file', 'nope.json', '--url', 'http://127.0.0.1:9'], {
+          cwd: dir,
+        }),
+        runCli(['call', 'x', '/api/y', '-d', '@body.json', '--url', 'http://127.0.0.1:9'], { cwd: dir }),
+      ]);
+      assert.equal(connector.code, 1);
+      assert.equal(
+        connector.stderr.trim(),
+        `error [file_not_found]: The connector configuration file ${join(dir, 'nope.json')} does not exist.`,
+      );
+      assert.equal(body.code, 1);
+      assert.equal(
+        body.stderr.trim(),
+        `error [file_not_found]: The request body file ${join(dir, 'body.json')} does not exist.`,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits 2 when a required option is missing or a port is not a number', async () => {
@@ -156,28 +237,90 @@ describe('client commands against skybridge start', () => {
   it("prints the API's code and message and exits 1 for an unknown connector", async () => {
     const result = await client(['connector', 'get', 'nope']);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /^error \[connector_not_found\]: No connector named "nope"/m);
+    assert.equal(
+      result.stderr.trim(),
+      'error [connector_not_found]: No connector named "nope". Create it with: npx skybridge connector set nope --file connector.json',
+    );
     const json = await client(['connector', 'get', 'nope', '--json']);
     assert.equal(json.code, 1);
     assert.equal((JSON.parse(json.stdout) as { error: { code: string } }).error.code, 'connector_not_found');
   });
 
   it("calls an integration's route; a tenant with no install gives the API's message and exit 1", async () => {
-    const registered = await fetch(`${url}/v1/integrations/s3-buckets`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        connectors: { awsConnector: 'main' },
-        redirectUrls: ['https://app.example/done'],
-      }),
-    });
-    assert.equal(registered.status, 200);
+    const registered = await client([
+      'integration',
+      'set',
+      's3-buckets',
+      '--connector',
+      'awsConnector=main',
+      '--redirect-url',
+      'https://app.example/done',
+      '--redirect-url',
+      'https://app.example/other',
+    ]);
+    assert.equal(registered.code, 0, registered.stderr);
+    assert.match(registered.stdout, /^Integration "s3-buckets" saved\.$/m);
     const result = await client(['call', 's3-buckets', '/api/tenant/nobody/buckets']);
     assert.equal(result.code, 1);
     assert.match(
       result.stderr,
       /^error \[install_not_found\]: Tenant "nobody" has no install of integration "s3-buckets"/m,
     );
+  });
+
+  it('integration get shows what integration set saved; an unknown connector says how to create it', async () => {
+    const got = await client(['integration', 'get', 's3-buckets', '--json']);
+    assert.equal(got.code, 0, got.stderr);
+    const shown = JSON.parse(got.stdout) as { connectors: unknown; redirectUrls: unknown };
+    assert.deepEqual(shown.connectors, { awsConnector: 'main' });
+    assert.deepEqual(shown.redirectUrls, ['https://app.example/done', 'https://app.example/other']);
+    const missing = await client([
+      'integration',
+      'set',
+      's3-objects',
+      '--connector',
+      'awsConnector=ghost',
+      '--redirect-url',
+      'https://app.example/done',
+    ]);
+    assert.equal(missing.code, 1);
+    assert.equal(
+      missing.stderr.trim(),
+      'error [connector_not_found]: connectors.awsConnector: no connector named "ghost". Create it first with: npx skybridge connector set ghost --file connector.json',
+    );
+    const unknown = await client(['integration', 'get', 'nosuch']);
+    assert.equal(unknown.code, 1);
+    assert.match(
+      unknown.stderr,
+      /^error \[integration_not_found\]: No integration named "nosuch" is registered/m,
+    );
+  });
+
+  it('install list of an unknown integration says so and exits 1', async () => {
+    const result = await client(['install', 'list', 'nosuch']);
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.stderr.trim(),
+      'error [integration_not_found]: No integration named "nosuch" is registered on the server. Register it with: ' +
+        'npx skybridge integration set nosuch --connector awsConnector=<connector> --redirect-url <url>',
+    );
+  });
+
+  it('with no admin key anywhere, says where it looked and how to fix it', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'skybridge-cli-nokey-'));
+    try {
+      const result = await runCli(['connector', 'get', 'main', '--url', url], { cwd });
+      assert.equal(result.code, 1);
+      const message = result.stderr.trim();
+      assert.match(
+        message,
+        /^error \[unauthorized\]: No admin key found: --api-key was not given, SKYBRIDGE_ADMIN_KEY is not set/,
+      );
+      assert.ok(message.includes(`and ${join(cwd, '.skybridge', 'admin.key')} does not exist.`), message);
+      assert.match(message, /set SKYBRIDGE_DATA_DIR to the server's data directory/);
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
   });
 
   it('creates a session and lists installs', async () => {
@@ -224,6 +367,117 @@ describe('client commands against skybridge start', () => {
       'not-the-admin-key',
     ]);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /^error \[invalid_api_key\]/m);
+    assert.match(
+      result.stderr,
+      /^error \[invalid_api_key\]: The server at http:\S+ refused the admin key taken from the --api-key option/m,
+    );
+  });
+});
+
+describe('skybridge start: keys at first start', () => {
+  it('prints the generated admin key once with its file, and where master.key is to back up', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'skybridge-cli-first-'));
+    const start = () =>
+      spawnCli(
+        ['start', '--port', '0', '--data-dir', dataDir, '--integrations', join(repoRoot, 'integrations')],
+        {
+          env: { LOG_LEVEL: 'warn' },
+        },
+      );
+    try {
+      const first = start();
+      await first.waitForLine((l) => l === 'Press Ctrl-C to stop.');
+      const keyFile = join(dataDir, 'admin.key');
+      const key = (await readFile(keyFile, 'utf8')).trim();
+      assert.equal(
+        await first.waitForLine((l) => l.startsWith('Admin key')),
+        `Admin key, generated now (shown only this once; saved in ${keyFile}, mode 0600):`,
+      );
+      assert.equal(await first.waitForLine((l) => l.startsWith('  sbk_')), `  ${key}`);
+      assert.equal(
+        await first.waitForLine((l) => l.startsWith('Master key')),
+        `Master key, generated now: ${join(dataDir, 'master.key')} (mode 0600). BACK IT UP with the database: without it the stored secrets cannot be read.`,
+      );
+      assert.match(
+        await first.waitForLine((l) => l.includes('connector set')),
+        /^ {2}SKYBRIDGE_DATA_DIR=\S+ npx skybridge connector set <connector> --file connector\.json --url http:\/\/127\.0\.0\.1:\d+$/,
+      );
+      assert.equal((await first.stop('SIGINT')).code, 0);
+
+      const second = start();
+      await second.waitForLine((l) => l === 'Press Ctrl-C to stop.');
+      assert.equal(
+        await second.waitForLine((l) => l.startsWith('Admin key')),
+        `Admin key: in ${keyFile} (client commands read it from there)`,
+      );
+      await assert.rejects(
+        second.waitForLine((l) => l.includes(key), 200),
+        'the key is not shown again',
+      );
+      assert.equal(
+        await second.waitForLine((l) => l.startsWith('Master key')),
+        `Master key: ${join(dataDir, 'master.key')} (keep a backup of it)`,
+      );
+      assert.equal((await second.stop('SIGINT')).code, 0);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a bad environment variable first, before loading integrations', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'skybridge-cli-env-'));
+    try {
+      const result = await runCli(
+        ['start', '--port', '0', '--data-dir', dataDir, '--integrations', join(repoRoot, 'integrations')],
+        { env: { SKYBRIDGE_PUBLIC_URL: 'not a url', LOG_LEVEL: 'info' } },
+      );
+      assert.equal(result.code, 1);
+      assert.equal(
+        result.stderr.trim(),
+        'error [invalid_config]: SKYBRIDGE_PUBLIC_URL: must be an absolute http(s) URL',
+      );
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('with DATABASE_URL on an empty database and no SKYBRIDGE_ADMIN_KEY, refuses to start (no key is lost)', async () => {
+    const adminUrl = process.env.SKYBRIDGE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+    const name = `skybridge_clitest_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    const databaseUrl = new URL(adminUrl);
+    databaseUrl.pathname = `/${name}`;
+    const dataDir = await mkdtemp(join(tmpdir(), 'skybridge-cli-pg-'));
+    try {
+      const result = await runCli(
+        ['start', '--port', '0', '--data-dir', dataDir, '--integrations', join(dataDir, 'none')],
+        {
+          env: {
+            DATABASE_URL: databaseUrl.toString(),
+            SKYBRIDGE_MASTER_KEY: randomBytes(32).toString('base64'),
+            LOG_LEVEL: 'silent',
+          },
+        },
+      );
+      assert.equal(result.code, 1);
+      assert.match(
+        result.stderr,
+        /^error \[admin_key_required\]: SKYBRIDGE_ADMIN_KEY is required for the first start with DATABASE_URL/m,
+      );
+      const keys = new pg.Client({ connectionString: databaseUrl.toString() });
+      await keys.connect();
+      try {
+        const stored = await keys.query('SELECT count(*)::int AS n FROM api_keys');
+        assert.equal(stored.rows[0].n, 0, 'no admin key was generated and lost');
+      } finally {
+        await keys.end();
+      }
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

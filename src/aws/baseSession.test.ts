@@ -253,8 +253,8 @@ describe('BaseSession against the sandbox', () => {
   it('C2: a connection cut before STS answered keeps its step claimed; the retry sends the next step, each code at most once', async () => {
     const relay = await flakyRelay();
     try {
-      const clock = new ManualClock(7_000_000); // step 233
-      await sts.alignClock(7_000_000);
+      const clock = new ManualClock(7_015_000); // step 233, 5 s before step 234: within the retry budget
+      await sts.alignClock(7_015_000);
       const store = new MemoryEngineStore();
       const config = sts.config({ endpoints: { sts: relay.url } });
       const base = new BaseSession({ name: 'cut', config, store, clock, backoff: { baseMs: 1, capMs: 1 } });
@@ -278,11 +278,11 @@ describe('BaseSession against the sandbox', () => {
     }
   });
 
-  it('C2: after every attempt was cut (aws_unreachable, 502, retryable), the next call succeeds with a step never claimed before', async () => {
+  it('C2: after every attempt the 10-s budget allows was cut (aws_unreachable, 502, retryable), the next call succeeds with a step never claimed before', async () => {
     const relay = await flakyRelay();
     try {
-      const clock = new ManualClock(8_010_000); // step 267
-      await sts.alignClock(8_010_000);
+      const clock = new ManualClock(8_039_000); // step 267, 1 s before step 268; step 269 is 31 s away
+      await sts.alignClock(8_039_000);
       const store = new MemoryEngineStore();
       const config = sts.config({ endpoints: { sts: relay.url } });
       const base = new BaseSession({ name: 'cut3', config, store, clock, backoff: { baseMs: 1, capMs: 1 } });
@@ -296,15 +296,82 @@ describe('BaseSession against the sandbox', () => {
       assert.equal(error.code, 'aws_unreachable');
       assert.equal(error.status, 502);
       assert.equal(error.retryable, true);
-      assert.equal(relay.dropped(), 3);
-      assert.equal(await store.lastTotpStep(sts.mfa.serialNumber), 269, 'steps 267, 268, 269 claimed');
-      assert.equal(clock.now(), 8_070_000);
+      assert.equal(relay.dropped(), 2, 'a third attempt would have waited past the budget');
+      assert.equal(await store.lastTotpStep(sts.mfa.serialNumber), 268, 'steps 267 and 268 claimed');
+      assert.equal(clock.now(), 8_040_000, 'answered 1 s after the call began');
+      relay.dropNext(0);
 
       const credentials = await drive(clock, base.get());
       assert.ok(credentials.sessionToken);
-      assert.equal(clock.now(), 8_100_000, 'waited for step 270 rather than reuse 269');
-      assert.deepEqual(usedSteps(), [270]);
+      assert.equal(clock.now(), 8_070_000, 'waited for step 269 rather than reuse 268');
+      assert.deepEqual(usedSteps(), [269]);
       assert.equal((await sts.stsCalls()).GetSessionToken, 1);
+    } finally {
+      await relay.close();
+    }
+  });
+
+  /** A loopback port nothing listens on: connecting to it is refused at once. */
+  async function closedPort(): Promise<number> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    assert.ok(address && typeof address === 'object');
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return address.port;
+  }
+
+  it('a refused connection answers aws_unreachable at once, naming the endpoint, without waiting for another TOTP step', async () => {
+    const port = await closedPort();
+    const clock = new ManualClock(11_000_000); // step 366, 10 s before step 367: a retry would fit the budget
+    const store = new MemoryEngineStore();
+    const config = sts.config({ endpoints: { sts: `http://127.0.0.1:${port}` } });
+    const base = new BaseSession({ name: 'refused', config, store, clock });
+
+    const error = await base.get().then(
+      () => assert.fail('expected aws_unreachable'),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof SkybridgeError);
+    assert.equal(error.code, 'aws_unreachable');
+    assert.equal(error.status, 502);
+    assert.match(error.message, new RegExp(`at 127\\.0\\.0\\.1:${port} for GetSessionToken \\(ECONNREFUSED`));
+    assert.equal(clock.now(), 11_000_000, 'no wait on the clock');
+    assert.equal(clock.waiting, 0);
+    // The one code prepared stays claimed: the TOTP rule holds even for a request that never left.
+    assert.equal(await store.lastTotpStep(sts.mfa.serialNumber), 366);
+  });
+
+  it('a host name DNS cannot resolve answers aws_unreachable within seconds on the real clock, naming the host', async () => {
+    const store = new MemoryEngineStore();
+    const config = sts.config({ endpoints: { sts: 'http://sts.nonexistent.invalid' } });
+    const base = new BaseSession({ name: 'dns', config, store }); // system clock: a TOTP wait would be real
+    const started = Date.now();
+    const error = await base.identity().then(
+      () => assert.fail('expected aws_unreachable'),
+      (e: unknown) => e,
+    );
+    const elapsed = Date.now() - started;
+    assert.ok(error instanceof SkybridgeError);
+    assert.equal(error.code, 'aws_unreachable');
+    assert.match(error.message, /at sts\.nonexistent\.invalid for GetSessionToken \((ENOTFOUND|EAI_AGAIN)/);
+    assert.ok(elapsed < 5_000, `took ${elapsed} ms`);
+    assert.equal((await sts.stsCalls()).GetSessionToken ?? 0, 0);
+  });
+
+  it('a cut connection is not retried when the next TOTP step starts beyond the 10-s budget', async () => {
+    const relay = await flakyRelay();
+    try {
+      const clock = new ManualClock(12_000_000); // step 400 started now; step 401 is 30 s away
+      await sts.alignClock(12_000_000);
+      const store = new MemoryEngineStore();
+      const config = sts.config({ endpoints: { sts: relay.url } });
+      const base = new BaseSession({ name: 'budget', config, store, clock });
+      relay.dropNext(1);
+      await assert.rejects(base.get(), { code: 'aws_unreachable' });
+      assert.equal(relay.dropped(), 1);
+      assert.equal(clock.now(), 12_000_000, 'answered without waiting');
+      assert.equal(await store.lastTotpStep(sts.mfa.serialNumber), 400);
     } finally {
       await relay.close();
     }

@@ -25,8 +25,9 @@ import {
 import { createStsClient, longTermCredentials, sdkExpiration } from './awsClients.js';
 import type { ConnectorConfig } from './connectorConfig.js';
 import type { EngineStore, StoredCredentials } from './engineStore.js';
+import { dnsSuffixOfPartition, partitionOfRegion } from './regions.js';
 import { type BackoffPolicy, backoffDelay } from './retry.js';
-import { classifyStsError, describeStsError, genericStsError } from './stsErrors.js';
+import { classifyStsError, describeStsError, genericStsError, isLastingNetworkFailure } from './stsErrors.js';
 import { TOTP_PERIOD_SECONDS, totpCode, totpStep } from './totp.js';
 
 /** Refresh this long before expiry, so no request ever signs with credentials about to die. */
@@ -41,6 +42,12 @@ const LEASE_POLL_MS = 1_000;
 /** Never wait longer than this for a TOTP step: a longer wait means clocks disagree. */
 const MAX_STEP_WAIT_MS = 2 * TOTP_PERIOD_SECONDS * 1000;
 const STEP_MS = TOTP_PERIOD_SECONDS * 1000;
+/**
+ * How long GetSessionToken may keep retrying a transient network failure before answering. Each
+ * retry needs a new TOTP step (a claimed step is never reused), so without a bound a caller would
+ * wait up to a minute for an endpoint that is simply out of reach.
+ */
+export const DEFAULT_NETWORK_RETRY_BUDGET_MS = 10_000;
 
 export interface BaseSessionOptions {
   /** The connector's name: part of the store key, so connectors never share a session. */
@@ -56,6 +63,12 @@ export interface BaseSessionOptions {
   maxAttempts?: number;
   /** Backoff between those attempts. */
   backoff?: BackoffPolicy;
+  /**
+   * Transient network failures (timeouts, resets) are retried only while the next attempt can be
+   * sent within this long of the first (default 10 s). DNS failures and refused connections are
+   * never retried within a call.
+   */
+  networkRetryBudgetMs?: number;
 }
 
 export interface CallerIdentity {
@@ -81,6 +94,8 @@ export class BaseSession {
   private readonly marginMs: number;
   private readonly maxAttempts: number;
   private readonly backoff: BackoffPolicy;
+  private readonly networkRetryBudgetMs: number;
+  private readonly stsHost: string;
   private readonly storeKey: string;
   private readonly holder: string;
   private readonly longTerm: AwsCredentialIdentity | AwsCredentialIdentityProvider;
@@ -100,6 +115,8 @@ export class BaseSession {
     this.marginMs = options.refreshMarginMs ?? DEFAULT_REFRESH_MARGIN_MS;
     this.maxAttempts = options.maxAttempts ?? 3;
     this.backoff = options.backoff ?? { baseMs: 500, capMs: 5_000 };
+    this.networkRetryBudgetMs = options.networkRetryBudgetMs ?? DEFAULT_NETWORK_RETRY_BUDGET_MS;
+    this.stsHost = stsEndpointHost(options.config);
     const { iam } = options.config;
     this.mfa = Boolean(iam.otpSecret && iam.mfaSerial);
     this.longTerm = longTermCredentials(options.config);
@@ -200,7 +217,9 @@ export class BaseSession {
     } catch (error) {
       if (error instanceof SkybridgeError) throw error;
       throw (
-        genericStsError(error, 'GetCallerIdentity with the connector credentials') ??
+        genericStsError(error, 'GetCallerIdentity with the connector credentials', {
+          endpointHost: this.stsHost,
+        }) ??
         new SkybridgeError(
           'base_credentials_rejected',
           `AWS refused GetCallerIdentity with the connector's credentials (${describeStsError(error).code}).`,
@@ -288,6 +307,7 @@ export class BaseSession {
     this.longTermSts ??= createStsClient(this.config, this.longTerm);
     let minStep = 0;
     let codeRetried = false;
+    const started = this.clock.now();
     for (let attempt = 1; ; attempt++) {
       const step = await this.claimStep(serial, minStep);
       // The claim stays whatever happens next: the next try always moves to a later step.
@@ -343,12 +363,20 @@ export class BaseSession {
             { status: 502, field: 'iam.mfaSerial', cause: error },
           );
         }
-        const transient = kind === 'throttled' || kind === 'network';
-        if (transient && attempt < this.maxAttempts) {
+        if (kind === 'throttled' && attempt < this.maxAttempts) {
           await this.clock.sleep(backoffDelay(attempt - 1, this.backoff, this.random));
           continue;
         }
-        throw genericStsError(error, 'GetSessionToken') ?? error;
+        if (kind === 'network' && attempt < this.maxAttempts && !isLastingNetworkFailure(error)) {
+          // The retry sends the next step's code: worth it only if that step starts within the budget.
+          const delayMs = backoffDelay(attempt - 1, this.backoff, this.random);
+          const sendAt = Math.max(this.clock.now() + delayMs, (step + 1) * STEP_MS);
+          if (sendAt - started <= this.networkRetryBudgetMs) {
+            await this.clock.sleep(delayMs);
+            continue;
+          }
+        }
+        throw genericStsError(error, 'GetSessionToken', { endpointHost: this.stsHost }) ?? error;
       }
     }
   }
@@ -378,4 +406,11 @@ export class BaseSession {
       { status: 503, retryable: true },
     );
   }
+}
+
+/** The host STS calls go to: endpoints.sts, else the regional endpoint of iam.region. */
+export function stsEndpointHost(config: ConnectorConfig): string {
+  if (config.endpoints.sts) return new URL(config.endpoints.sts).host;
+  const region = config.iam.region;
+  return `sts.${region}.${dnsSuffixOfPartition(partitionOfRegion(region))}`;
 }

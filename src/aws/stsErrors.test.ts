@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
-import { classifyStsError, describeStsError, genericStsError, stsAnswered } from './stsErrors.js';
+import {
+  classifyStsError,
+  describeStsError,
+  genericStsError,
+  isLastingNetworkFailure,
+  networkErrorCode,
+  stsAnswered,
+} from './stsErrors.js';
 
 function awsError(name: string, message: string, httpStatusCode: number): STSServiceException {
   return new STSServiceException({
@@ -133,5 +140,79 @@ describe('genericStsError', () => {
   it('leaves call-specific kinds (access denied, MFA) to the caller', () => {
     assert.equal(genericStsError(awsError('AccessDenied', 'no', 403), 'AssumeRole'), undefined);
     assert.equal(genericStsError(awsError('ExpiredToken', 'expired', 400), 'AssumeRole'), undefined);
+  });
+});
+
+/** A real SDK failure of GetCallerIdentity against `endpoint`. */
+async function sdkFailure(endpoint: string): Promise<unknown> {
+  const client = new STSClient({
+    region: 'us-east-1',
+    endpoint,
+    maxAttempts: 1,
+    credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret' },
+  });
+  try {
+    return await client.send(new GetCallerIdentityCommand({})).then(
+      () => assert.fail('expected a connection failure'),
+      (e: unknown) => e,
+    );
+  } finally {
+    client.destroy();
+  }
+}
+
+describe('isLastingNetworkFailure', () => {
+  it('treats a refused connection as lasting and names host and port in aws_unreachable', async () => {
+    const port = await closedPort();
+    const error = await sdkFailure(`http://127.0.0.1:${port}`);
+    assert.equal(networkErrorCode(error), 'ECONNREFUSED');
+    assert.equal(isLastingNetworkFailure(error), true);
+    const typed = genericStsError(error, 'GetCallerIdentity');
+    assert.equal(typed?.code, 'aws_unreachable');
+    assert.match(
+      typed?.message ?? '',
+      new RegExp(`at 127\\.0\\.0\\.1:${port} .*ECONNREFUSED: the connection was refused`),
+    );
+  });
+
+  it('treats a host name DNS cannot resolve as lasting and names the host', async () => {
+    const error = await sdkFailure('http://sts.nonexistent.invalid');
+    assert.match(networkErrorCode(error) ?? '', /^(ENOTFOUND|EAI_AGAIN)$/);
+    assert.equal(isLastingNetworkFailure(error), true);
+    assert.match(
+      genericStsError(error, 'GetSessionToken')?.message ?? '',
+      /at sts\.nonexistent\.invalid for GetSessionToken/,
+    );
+  });
+
+  it('keeps resets and timeouts retryable, and never calls an AWS answer a network failure', () => {
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    const timeout = Object.assign(new Error('timed out'), { name: 'TimeoutError' });
+    const wrapped = new Error('fetch failed', {
+      cause: Object.assign(new Error('x'), { code: 'ETIMEDOUT' }),
+    });
+    for (const error of [reset, timeout, wrapped]) {
+      assert.equal(classifyStsError(error), 'network');
+      assert.equal(isLastingNetworkFailure(error), false);
+    }
+    const aggregate = Object.assign(
+      new AggregateError([Object.assign(new Error('a'), { code: 'ECONNREFUSED' })]),
+      {
+        code: 'ECONNREFUSED',
+      },
+    );
+    assert.equal(isLastingNetworkFailure(aggregate), true);
+    assert.equal(isLastingNetworkFailure(awsError('Throttling', 'Rate exceeded', 400)), false);
+    assert.equal(networkErrorCode(awsError('AccessDenied', 'no', 403)), undefined);
+  });
+
+  it('names the endpoint it is given rather than the socket error', () => {
+    const error = Object.assign(new Error('getaddrinfo EAI_AGAIN'), { code: 'EAI_AGAIN' });
+    const typed = genericStsError(error, 'GetSessionToken', { endpointHost: 'sts.eu-west-1.amazonaws.com' });
+    assert.equal(
+      typed?.message,
+      "Could not reach AWS STS at sts.eu-west-1.amazonaws.com for GetSessionToken (EAI_AGAIN: DNS could not resolve the host name); check the network and DNS, and the connector's endpoints.sts.",
+    );
+    assert.deepEqual(typed?.details, { networkCode: 'EAI_AGAIN', host: 'sts.eu-west-1.amazonaws.com' });
   });
 });

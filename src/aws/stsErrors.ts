@@ -72,6 +72,20 @@ const NETWORK_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
+/**
+ * Socket failures a retry within seconds does not fix: the host name does not resolve (ENOTFOUND,
+ * EAI_AGAIN), nothing listens (ECONNREFUSED), or there is no route. Retrying them only makes the
+ * caller wait; timeouts and resets stay worth another try.
+ */
+const LASTING_NETWORK_CODES = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+]);
+
 const NETWORK_NAMES = new Set([
   'TimeoutError',
   'RequestTimeout',
@@ -87,6 +101,12 @@ interface ErrorLike {
   $metadata?: { httpStatusCode?: unknown };
   $response?: { statusCode?: unknown };
   cause?: unknown;
+  /** Node's socket errors: the host name (DNS) or the address and port (connect). */
+  hostname?: unknown;
+  address?: unknown;
+  port?: unknown;
+  /** AggregateError (one failure per address tried). */
+  errors?: unknown;
 }
 
 function asErrorLike(error: unknown): ErrorLike {
@@ -122,13 +142,65 @@ function messageOf(error: unknown): string {
   return typeof message === 'string' ? message : '';
 }
 
-function isNetworkFailure(error: unknown, depth = 0): boolean {
+/** The error and the errors it wraps (fetch-style `cause`, AggregateError `errors`), a few levels deep. */
+function errorChain(error: unknown, depth = 0): ErrorLike[] {
   const e = asErrorLike(error);
-  if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return true;
-  if (typeof e.name === 'string' && NETWORK_NAMES.has(e.name)) return true;
-  // fetch-style and undici errors hide the socket error one level down.
-  return depth < 3 && e.cause !== undefined && isNetworkFailure(e.cause, depth + 1);
+  if (depth >= 3) return [e];
+  const inner = [
+    ...(e.cause === undefined ? [] : [e.cause]),
+    ...(Array.isArray(e.errors) ? (e.errors as unknown[]) : []),
+  ];
+  return [e, ...inner.flatMap((item) => errorChain(item, depth + 1))];
 }
+
+function isNetworkFailure(error: unknown): boolean {
+  return errorChain(error).some(
+    (e) =>
+      (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) ||
+      (typeof e.name === 'string' && NETWORK_NAMES.has(e.name)),
+  );
+}
+
+/** The socket error code (ENOTFOUND, ECONNREFUSED, ETIMEDOUT...) of a failure that never got an answer. */
+export function networkErrorCode(error: unknown): string | undefined {
+  if (stsAnswered(error)) return undefined;
+  for (const e of errorChain(error)) {
+    if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return e.code;
+  }
+  return undefined;
+}
+
+/**
+ * True for a network failure that retrying within the call will not fix: DNS cannot resolve the
+ * endpoint's host, the connection is refused, or there is no route to it. Answer at once then.
+ *
+ * @example
+ * isLastingNetworkFailure(err) // ENOTFOUND -> true; ECONNRESET or a timeout -> false
+ */
+export function isLastingNetworkFailure(error: unknown): boolean {
+  const code = networkErrorCode(error);
+  return code !== undefined && LASTING_NETWORK_CODES.has(code);
+}
+
+/** The host (and port) a failed connection was for, when the socket error says so. */
+export function failedEndpointHost(error: unknown): string | undefined {
+  for (const e of errorChain(error)) {
+    if (typeof e.hostname === 'string' && e.hostname) return e.hostname;
+    if (typeof e.address === 'string' && e.address) {
+      return typeof e.port === 'number' ? `${e.address}:${e.port}` : e.address;
+    }
+  }
+  return undefined;
+}
+
+const NETWORK_REASONS: Record<string, string> = {
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'DNS could not resolve the host name',
+  ECONNREFUSED: 'the connection was refused',
+  EHOSTUNREACH: 'no route to the host',
+  ENETUNREACH: 'the network is unreachable',
+  ENETDOWN: 'the network is down',
+};
 
 /**
  * Classifies an error thrown by an STS call of the AWS SDK v3.
@@ -168,7 +240,14 @@ export function describeStsError(error: unknown): { code: string; message: strin
  * our retries, AWS out of reach, keys AWS does not know, and anything unexpected. Returns
  * undefined for kinds whose meaning depends on the call (access denied, MFA, expired token).
  */
-export function genericStsError(error: unknown, action: string): SkybridgeError | undefined {
+export function genericStsError(
+  error: unknown,
+  action: string,
+  options: {
+    /** The STS endpoint's host, named in network failures (default: the host the socket error names). */
+    endpointHost?: string;
+  } = {},
+): SkybridgeError | undefined {
   const kind = classifyStsError(error);
   const { code, message } = describeStsError(error);
   switch (kind) {
@@ -178,12 +257,21 @@ export function genericStsError(error: unknown, action: string): SkybridgeError 
         `AWS STS kept throttling ${action} (${code}) after several retries; try again shortly, or ask AWS to raise the STS request quota.`,
         { status: 503, retryable: true, cause: error },
       );
-    case 'network':
+    case 'network': {
+      const host = options.endpointHost ?? failedEndpointHost(error);
+      const socketCode = networkErrorCode(error) ?? code;
+      const reason = NETWORK_REASONS[socketCode];
       return new SkybridgeError(
         'aws_unreachable',
-        `Could not reach AWS STS for ${action} (${code}); check the network and the connector's endpoints.sts.`,
-        { status: 502, retryable: true, cause: error },
+        `Could not reach AWS STS${host ? ` at ${host}` : ''} for ${action} (${socketCode}${reason ? `: ${reason}` : ''}); check the network and DNS, and the connector's endpoints.sts.`,
+        {
+          status: 502,
+          retryable: true,
+          cause: error,
+          details: { networkCode: socketCode, ...(host ? { host } : {}) },
+        },
       );
+    }
     case 'invalid_credentials':
       return new SkybridgeError(
         'base_credentials_rejected',

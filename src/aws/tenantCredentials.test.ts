@@ -55,12 +55,16 @@ describe('TenantCredentialBroker against the sandbox', () => {
     const config = options.config ?? sts.config();
     const store = options.store ?? new MemoryEngineStore();
     const clock = options.clock ?? systemClock;
-    const baseSession = new BaseSession({ name: 'aws', config, store, clock });
+    // A retry's backoff sleeps on `clock`, and no test advances a ManualClock for one: a transient
+    // socket error would strand the caller there until the file times out. Fail at once instead.
+    const maxAttempts = options.clock ? 1 : undefined;
+    const baseSession = new BaseSession({ name: 'aws', config, store, clock, maxAttempts });
     return new TenantCredentialBroker({
       config,
       store,
       baseSession,
       clock,
+      maxAttempts,
       backoff: { baseMs: 5, capMs: 20 },
       onIdentityHealth: (identity, health) => options.health?.push({ identity: identity.id, health }),
     });

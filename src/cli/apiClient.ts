@@ -6,14 +6,26 @@
  * SKYBRIDGE_ADMIN_KEY or the file <SKYBRIDGE_DATA_DIR or ./.skybridge>/admin.key.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { SkybridgeError } from '../core/index.js';
 
 export interface ApiClientOptions {
   url: string;
   apiKey?: string;
+  /**
+   * Where the key came from, or where it was looked for when none was found. Added to the server's
+   * `unauthorized` / `invalid_api_key` answers so the user knows what to fix.
+   */
+  keySource?: KeySource;
   fetch?: typeof fetch;
 }
+
+/** Where `clientFrom` found the admin key (`none`: it looked in the variable and in `file`). */
+export type KeySource =
+  | { kind: 'flag' }
+  | { kind: 'env' }
+  | { kind: 'file'; file: string }
+  | { kind: 'none'; file: string };
 
 export interface ApiResponse<T = unknown> {
   status: number;
@@ -26,11 +38,13 @@ export const DEFAULT_URL = 'http://127.0.0.1:3000';
 export class ApiClient {
   readonly url: string;
   private readonly apiKey: string | undefined;
+  private readonly keySource: KeySource | undefined;
   private readonly doFetch: typeof fetch;
 
   constructor(options: ApiClientOptions) {
     this.url = options.url.replace(/\/+$/, '');
     this.apiKey = options.apiKey;
+    this.keySource = options.keySource;
     this.doFetch = options.fetch ?? fetch;
   }
 
@@ -65,7 +79,7 @@ export class ApiClient {
       const reason = cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? String(error);
       throw new SkybridgeError(
         'server_unreachable',
-        `Could not reach Skybridge at ${this.url} (${reason}). Is it running (skybridge start)? Set --url or SKYBRIDGE_PUBLIC_URL.`,
+        `Could not reach Skybridge at ${this.url} (${reason}). Is it running (npx skybridge start)? Set --url or SKYBRIDGE_PUBLIC_URL.`,
         { status: 502, retryable: true },
       );
     }
@@ -80,11 +94,13 @@ export class ApiClient {
     }
     if (!response.ok) {
       const error = (parsed as { error?: { code?: string; message?: string; field?: string } })?.error;
-      throw new SkybridgeError(
-        error?.code ?? `http_${response.status}`,
-        error?.message ?? `${method} ${path} answered ${response.status} ${response.statusText}.`,
-        { status: response.status, ...(error?.field ? { field: error.field } : {}) },
-      );
+      const code = error?.code ?? `http_${response.status}`;
+      const message =
+        error?.message ?? `${method} ${path} answered ${response.status} ${response.statusText}.`;
+      throw new SkybridgeError(code, this.explainKeyProblem(code) ?? message, {
+        status: response.status,
+        ...(error?.field ? { field: error.field } : {}),
+      });
     }
     return {
       status: response.status,
@@ -92,6 +108,37 @@ export class ApiClient {
       headers: response.headers,
     };
   }
+
+  /** The server's key refusals say what the server wants; this says what the CLI sent and why. */
+  private explainKeyProblem(code: string): string | undefined {
+    const source = this.keySource;
+    if (!source) return undefined;
+    if (code === 'unauthorized' && source.kind === 'none') return noAdminKeyMessage(source.file);
+    if (code !== 'invalid_api_key') return undefined;
+    const from =
+      source.kind === 'flag'
+        ? 'the --api-key option'
+        : source.kind === 'env'
+          ? 'the SKYBRIDGE_ADMIN_KEY variable'
+          : source.kind === 'file'
+            ? `the file ${source.file}`
+            : undefined;
+    if (!from) return undefined;
+    return (
+      `The server at ${this.url} refused the admin key taken from ${from}. ` +
+      `Use the key of THAT server: the one in its <data dir>/admin.key (printed by \`npx skybridge start\` at first start), ` +
+      'or its SKYBRIDGE_ADMIN_KEY. Point SKYBRIDGE_DATA_DIR at its data directory, or pass --api-key.'
+    );
+  }
+}
+
+/** What to say when no admin key was found anywhere: where the CLI looked, and how to give one. */
+export function noAdminKeyMessage(file: string): string {
+  return (
+    `No admin key found: --api-key was not given, SKYBRIDGE_ADMIN_KEY is not set, and ${file} does not exist. ` +
+    "Pass --api-key <key>, set SKYBRIDGE_ADMIN_KEY, or set SKYBRIDGE_DATA_DIR to the server's data directory " +
+    '(`npx skybridge start` writes <data dir>/admin.key, default ./.skybridge; `npx skybridge dev` uses ./.skybridge-dev).'
+  );
 }
 
 export interface ClientFlags {
@@ -104,17 +151,26 @@ export async function clientFrom(
   flags: ClientFlags,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ApiClient> {
-  const url = flags.url ?? env.SKYBRIDGE_PUBLIC_URL ?? DEFAULT_URL;
-  let apiKey = flags.apiKey ?? env.SKYBRIDGE_ADMIN_KEY;
-  if (!apiKey) {
-    const file = join(env.SKYBRIDGE_DATA_DIR ?? '.skybridge', 'admin.key');
-    try {
-      apiKey = (await readFile(file, 'utf8')).trim() || undefined;
-    } catch {
-      // No key file: requests go without a key and the server says what is missing.
-    }
+  const url = flags.url || env.SKYBRIDGE_PUBLIC_URL || DEFAULT_URL;
+  if (flags.apiKey) return new ApiClient({ url, apiKey: flags.apiKey, keySource: { kind: 'flag' } });
+  if (env.SKYBRIDGE_ADMIN_KEY) {
+    return new ApiClient({ url, apiKey: env.SKYBRIDGE_ADMIN_KEY, keySource: { kind: 'env' } });
   }
-  return new ApiClient({ url, ...(apiKey ? { apiKey } : {}) });
+  const file = adminKeyFile(env);
+  let apiKey: string | undefined;
+  try {
+    apiKey = (await readFile(file, 'utf8')).trim() || undefined;
+  } catch {
+    // No key file: the request goes without a key (public integration routes need none); a refusal
+    // then says where the key was looked for.
+  }
+  if (apiKey) return new ApiClient({ url, apiKey, keySource: { kind: 'file', file } });
+  return new ApiClient({ url, keySource: { kind: 'none', file } });
+}
+
+/** The admin key file client commands read: <SKYBRIDGE_DATA_DIR or ./.skybridge>/admin.key, absolute. */
+export function adminKeyFile(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.SKYBRIDGE_DATA_DIR || '.skybridge', 'admin.key');
 }
 
 /** Path segments are user input: encode them. */

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { DestinationStream } from 'pino';
 import type { Clock } from '../core/index.js';
 import { createIntegrationRoutes, type LoadedIntegrations, loadIntegrations } from '../runtime/index.js';
-import { createLogger, type RunningServer, startServer } from '../server/index.js';
+import { createLogger, loadServerConfig, type RunningServer, startServer } from '../server/index.js';
 import { integrationHostOf } from '../server/integrationHost.js';
 
 export interface LaunchOptions {
@@ -29,7 +29,9 @@ export interface Launched {
 }
 
 export async function launchServer(options: LaunchOptions): Promise<Launched> {
-  const level = options.logLevel ?? options.env.LOG_LEVEL ?? 'info';
+  // A bad variable (SKYBRIDGE_PORT=abc, ...) is reported first, before integrations load and log.
+  const config = loadServerConfig(options.env);
+  const level = options.logLevel ?? config.logLevel;
   const logger = createLogger({ level, destination: options.logDestination ?? process.stderr });
   const integrations = await loadIntegrations(options.integrationsDir, logger);
   const routes = createIntegrationRoutes({

@@ -123,7 +123,8 @@ async function requireAdminKey(ctx: IntegrationContext, host: IntegrationHost): 
     ctx.set('WWW-Authenticate', 'Bearer');
     throw new SkybridgeError(
       'invalid_api_key',
-      'The API key is not valid. Use the admin key printed at first start (or <data dir>/admin.key).',
+      "The API key is not valid. Use the server's admin key: its SKYBRIDGE_ADMIN_KEY, or the key written to " +
+        '<data dir>/admin.key (default ./.skybridge/admin.key) and printed by `skybridge start` at first start.',
       { status: 401 },
     );
   }

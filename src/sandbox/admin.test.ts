@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { SandboxAdminClient, SandboxAdminError } from './adminClient.js';
-import { type RunningSandbox, startSandbox } from './server.js';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { type SandboxAdminClient, SandboxAdminError } from './adminClient.js';
+import type { RunningSandbox } from './server.js';
+import { createAccountWithUser, startTestSandbox, stsClient } from './testing.js';
 
 describe('sandbox admin API', () => {
   let sandbox: RunningSandbox;
@@ -19,8 +20,7 @@ describe('sandbox admin API', () => {
   };
 
   before(async () => {
-    sandbox = await startSandbox();
-    admin = new SandboxAdminClient(sandbox.url);
+    ({ sandbox, admin } = await startTestSandbox());
   });
   after(() => sandbox.close());
   beforeEach(() => admin.reset());
@@ -50,18 +50,11 @@ describe('sandbox admin API', () => {
   });
 
   it('creates users with working keys in AWS’s formats', async () => {
-    await admin.createAccount('111122223333');
-    const user = await admin.createUser('111122223333', 'integration-bot');
+    const user = await createAccountWithUser(admin, '111122223333', 'integration-bot');
     assert.equal(user.arn, 'arn:aws:iam::111122223333:user/integration-bot');
     assert.match(user.accessKeyId, /^AKIA[A-Z0-9]{16}$/);
     assert.equal(user.secretAccessKey.length, 40);
-    const sts = new STSClient({
-      endpoint: sandbox.url,
-      region: 'us-east-1',
-      credentials: user,
-      maxAttempts: 1,
-    });
-    assert.equal((await sts.send(new GetCallerIdentityCommand({}))).Arn, user.arn);
+    assert.equal((await stsClient(sandbox, user).send(new GetCallerIdentityCommand({}))).Arn, user.arn);
 
     const duplicate = await call('POST', '/_sandbox/accounts/111122223333/users', {
       userName: 'integration-bot',
@@ -115,15 +108,9 @@ describe('sandbox admin API', () => {
   });
 
   it('lists accounts with their users, counts calls, and resets everything', async () => {
-    await admin.createAccount('111122223333');
-    const user = await admin.createUser('111122223333', 'bot');
+    const user = await createAccountWithUser(admin, '111122223333', 'bot');
     assert.deepEqual(await admin.listAccounts(), [{ accountId: '111122223333', users: ['bot'], roles: [] }]);
-    const sts = new STSClient({
-      endpoint: sandbox.url,
-      region: 'us-east-1',
-      credentials: user,
-      maxAttempts: 1,
-    });
+    const sts = stsClient(sandbox, user);
     await sts.send(new GetCallerIdentityCommand({}));
     assert.deepEqual(await admin.stats(), { 'sts:GetCallerIdentity': 1 });
     await admin.resetStats();

@@ -9,19 +9,21 @@ import {
   GetObjectCommand,
   PutBucketPolicyCommand,
   PutObjectCommand,
-  S3Client,
 } from '@aws-sdk/client-s3';
-import {
-  AssumeRoleCommand,
-  type Credentials,
-  GetCallerIdentityCommand,
-  GetSessionTokenCommand,
-  STSClient,
-} from '@aws-sdk/client-sts';
-import { SandboxAdminClient } from './adminClient.js';
+import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
+import type { SandboxAdminClient } from './adminClient.js';
 import { createRole } from './iamRoles.js';
 import type { PolicyDocument, PolicyStatement } from './model.js';
-import { type RunningSandbox, startSandbox } from './server.js';
+import type { RunningSandbox } from './server.js';
+import {
+  createAccountWithUser,
+  fromSts,
+  type Keys,
+  rejection,
+  s3Client,
+  startTestSandbox,
+  stsClient,
+} from './testing.js';
 import { totpCode } from './totp.js';
 
 const BASE = '111122223333';
@@ -30,28 +32,6 @@ const EXTERNAL_ID = 'ext-7f3c9a1e5b2d4c6a8e0f';
 const INVALID_CODE = 'MultiFactorAuthentication failed with invalid MFA one time pass code. ';
 // The start of a TOTP step, so codes are predictable.
 const START = Date.UTC(2030, 0, 1, 12, 0, 0);
-
-type Keys = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-
-function fromSts(credentials: Credentials | undefined): Keys {
-  assert.ok(credentials?.AccessKeyId && credentials.SecretAccessKey && credentials.SessionToken);
-  return {
-    accessKeyId: credentials.AccessKeyId,
-    secretAccessKey: credentials.SecretAccessKey,
-    sessionToken: credentials.SessionToken,
-  };
-}
-
-async function rejection(
-  promise: Promise<unknown>,
-): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  assert.fail('expected the call to fail');
-}
 
 const externalIdTrust = (...extra: PolicyStatement[]): PolicyDocument => ({
   Version: '2012-10-17',
@@ -73,24 +53,15 @@ describe('sandbox refuses what AWS refuses', () => {
   let user: Keys & { arn: string };
   let mfa: { serialNumber: string; base32Secret: string };
 
-  const sts = (credentials: Keys, region = 'us-east-1') =>
-    new STSClient({ endpoint: sandbox.url, region, credentials, maxAttempts: 1 });
-  const s3 = (credentials: Keys) =>
-    new S3Client({
-      endpoint: sandbox.url,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials,
-      maxAttempts: 1,
-    });
+  const sts = (credentials: Keys, region?: string) => stsClient(sandbox, credentials, region);
+  const s3 = (credentials: Keys) => s3Client(sandbox, credentials);
   const role = (roleName: string, policy: PolicyDocument, accountId = TENANT) =>
     createRole(sandbox.world, accountId, { roleName, assumeRolePolicyDocument: policy }, now);
   const sessionWithCode = (code: string) =>
     sts(user).send(new GetSessionTokenCommand({ SerialNumber: mfa.serialNumber, TokenCode: code }));
 
   before(async () => {
-    sandbox = await startSandbox({ now: () => now });
-    admin = new SandboxAdminClient(sandbox.url);
+    ({ sandbox, admin } = await startTestSandbox({ now: () => now }));
   });
   after(() => sandbox.close());
   beforeEach(async () => {
@@ -486,20 +457,18 @@ describe('sandbox refuses what AWS refuses', () => {
 
 describe('sandbox clock frozen near Unix 0', () => {
   let sandbox: RunningSandbox;
+  let admin: SandboxAdminClient;
   const FROZEN = 5_000;
 
   before(async () => {
-    sandbox = await startSandbox({ now: () => FROZEN });
+    ({ sandbox, admin } = await startTestSandbox({ now: () => FROZEN }));
   });
   after(() => sandbox.close());
 
   it('issues credentials whose Expiration follows the sandbox clock (1970), and they still work', async () => {
-    const admin = new SandboxAdminClient(sandbox.url);
-    await admin.createAccount(BASE);
-    const user = await admin.createUser(BASE, 'bot');
+    const user = await createAccountWithUser(admin, BASE, 'bot');
     const mfa = await admin.createMfaDevice(BASE, 'bot');
-    const sts = (credentials: Keys) =>
-      new STSClient({ endpoint: sandbox.url, region: 'us-east-1', credentials, maxAttempts: 1 });
+    const sts = (credentials: Keys) => stsClient(sandbox, credentials);
     const answer = await sts(user).send(
       new GetSessionTokenCommand({
         SerialNumber: mfa.serialNumber,

@@ -4,29 +4,25 @@ import {
   CreateRoleCommand,
   DeleteRoleCommand,
   GetRoleCommand,
-  IAMClient,
   ListRolesCommand,
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
-import { SandboxAdminClient } from './adminClient.js';
+import { AssumeRoleCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
+import type { SandboxAdminClient } from './adminClient.js';
 import { createRole, deleteRole } from './iamRoles.js';
 import { AwsError } from './protocol.js';
-import { type RunningSandbox, startSandbox } from './server.js';
+import type { RunningSandbox } from './server.js';
+import {
+  createAccountWithUser,
+  iamClient,
+  type Keys,
+  rejection,
+  startTestSandbox,
+  stsClient,
+} from './testing.js';
 
 const BASE = '111122223333';
 const TENANT = '012345678901';
-type Keys = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  assert.fail('expected the call to fail');
-}
-
 const strictTrust = JSON.stringify({
   Version: '2012-10-17',
   Statement: [
@@ -45,10 +41,8 @@ describe('sandbox IAM', () => {
   let tenantAdmin: Keys;
   let connector: Keys;
 
-  const iam = (credentials: Keys) =>
-    new IAMClient({ endpoint: sandbox.url, region: 'us-east-1', credentials, maxAttempts: 1 });
-  const sts = (credentials: Keys) =>
-    new STSClient({ endpoint: sandbox.url, region: 'us-east-1', credentials, maxAttempts: 1 });
+  const iam = (credentials: Keys) => iamClient(sandbox, credentials);
+  const sts = (credentials: Keys) => stsClient(sandbox, credentials);
   const assume = (roleName: string, externalId?: string) =>
     sts(connector).send(
       new AssumeRoleCommand({
@@ -59,16 +53,13 @@ describe('sandbox IAM', () => {
     );
 
   before(async () => {
-    sandbox = await startSandbox();
-    admin = new SandboxAdminClient(sandbox.url);
+    ({ sandbox, admin } = await startTestSandbox());
   });
   after(() => sandbox.close());
   beforeEach(async () => {
     await admin.reset();
-    await admin.createAccount(BASE);
-    await admin.createAccount(TENANT);
-    connector = await admin.createUser(BASE, 'connector');
-    tenantAdmin = await admin.createUser(TENANT, 'admin');
+    connector = await createAccountWithUser(admin, BASE, 'connector');
+    tenantAdmin = await createAccountWithUser(admin, TENANT, 'admin');
   });
 
   it('creates, reads and lists roles in the caller’s account', async () => {

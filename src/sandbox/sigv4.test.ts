@@ -5,28 +5,23 @@ import {
   GetObjectCommand,
   ListBucketsCommand,
   PutObjectCommand,
-  S3Client,
 } from '@aws-sdk/client-s3';
-import { GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { SandboxAdminClient } from './adminClient.js';
-import { type RunningSandbox, startSandbox } from './server.js';
+import type { RunningSandbox } from './server.js';
 import { parseRawQuery } from './sigv4.js';
+import {
+  createAccountWithUser,
+  type Keys,
+  rejection,
+  s3Client,
+  startTestSandbox,
+  stsClient,
+} from './testing.js';
 
 const ACCOUNT = '111122223333';
-type Keys = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  assert.fail('expected the call to fail');
-}
-
 function signer(credentials: Keys, service: string) {
   return new SignatureV4({
     credentials,
@@ -58,21 +53,13 @@ describe('sandbox SigV4 verification', () => {
       .replace(/\+/g, '%20');
     return `${sandbox.url}${request.path}?${query}`;
   };
-  const s3 = (credentials: Keys) =>
-    new S3Client({
-      endpoint: sandbox.url,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials,
-      maxAttempts: 1,
-    });
+  const s3 = (credentials: Keys) => s3Client(sandbox, credentials);
 
   before(async () => {
-    sandbox = await startSandbox();
+    const started = await startTestSandbox();
+    sandbox = started.sandbox;
     host = `127.0.0.1:${sandbox.port}`;
-    const admin = new SandboxAdminClient(sandbox.url);
-    await admin.createAccount(ACCOUNT);
-    user = await admin.createUser(ACCOUNT, 'signer');
+    user = await createAccountWithUser(started.admin, ACCOUNT, 'signer');
   });
   after(() => sandbox.close());
 
@@ -123,22 +110,11 @@ describe('sandbox SigV4 verification', () => {
   });
 
   it('refuses a session key with a wrong security token', async () => {
-    const sts = new STSClient({
-      endpoint: sandbox.url,
-      region: 'us-east-1',
-      credentials: user,
-      maxAttempts: 1,
-    });
-    const session = (await sts.send(new GetSessionTokenCommand({}))).Credentials!;
-    const forged = new STSClient({
-      endpoint: sandbox.url,
-      region: 'us-east-1',
-      maxAttempts: 1,
-      credentials: {
-        accessKeyId: session.AccessKeyId!,
-        secretAccessKey: session.SecretAccessKey!,
-        sessionToken: 'forged',
-      },
+    const session = (await stsClient(sandbox, user).send(new GetSessionTokenCommand({}))).Credentials!;
+    const forged = stsClient(sandbox, {
+      accessKeyId: session.AccessKeyId!,
+      secretAccessKey: session.SecretAccessKey!,
+      sessionToken: 'forged',
     });
     const error = await rejection(forged.send(new GetCallerIdentityCommand({})));
     assert.equal(error.name, 'InvalidClientTokenId');

@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import {
-  AssumeRoleCommand,
-  type Credentials,
-  GetCallerIdentityCommand,
-  GetSessionTokenCommand,
-  STSClient,
-} from '@aws-sdk/client-sts';
-import { SandboxAdminClient } from './adminClient.js';
+import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
+import type { SandboxAdminClient } from './adminClient.js';
 import { createRole } from './iamRoles.js';
 import type { PolicyDocument } from './model.js';
-import { type RunningSandbox, startSandbox } from './server.js';
+import type { RunningSandbox } from './server.js';
+import { fromSts, type Keys, rejection, startTestSandbox, stsClient } from './testing.js';
 import { totpCode } from './totp.js';
 
 const BASE = '111122223333';
@@ -18,26 +13,6 @@ const TENANT = '012345678901';
 const EXTERNAL_ID = 'ext-7f3c9a1e5b2d4c6a8e0f';
 // A fixed instant at the start of a TOTP step, so codes are predictable.
 const START = Date.UTC(2030, 0, 1, 12, 0, 0);
-
-type Keys = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-
-function fromSts(credentials: Credentials | undefined): Keys {
-  assert.ok(credentials?.AccessKeyId && credentials.SecretAccessKey && credentials.SessionToken);
-  return {
-    accessKeyId: credentials.AccessKeyId,
-    secretAccessKey: credentials.SecretAccessKey,
-    sessionToken: credentials.SessionToken,
-  };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  assert.fail('expected the call to fail');
-}
 
 function trustPolicy(extra: Record<string, Record<string, string>> = {}): PolicyDocument {
   return {
@@ -60,8 +35,7 @@ describe('sandbox STS through the AWS SDK', () => {
   let user: Keys & { arn: string };
   let mfa: { serialNumber: string; base32Secret: string };
 
-  const sts = (credentials: Keys) =>
-    new STSClient({ endpoint: sandbox.url, region: 'us-east-1', credentials, maxAttempts: 1 });
+  const sts = (credentials: Keys) => stsClient(sandbox, credentials);
   const role = (roleName: string, policy = trustPolicy(), maxSessionDuration?: number) =>
     createRole(
       sandbox.world,
@@ -80,8 +54,7 @@ describe('sandbox STS through the AWS SDK', () => {
   };
 
   before(async () => {
-    sandbox = await startSandbox({ now: () => now });
-    admin = new SandboxAdminClient(sandbox.url);
+    ({ sandbox, admin } = await startTestSandbox({ now: () => now }));
   });
   after(() => sandbox.close());
   beforeEach(async () => {

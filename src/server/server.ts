@@ -24,7 +24,11 @@ export interface StartServerOptions {
   clock?: Clock;
   random?: RandomSource;
   integrationRoutes?: Middleware;
-  /** Called once when an admin key was generated; without it, the key is printed to stdout once. */
+  /**
+   * Called once, at the first start in embedded mode, when an admin key was generated and written to
+   * `path`; without it, the key is printed to stdout once. (With DATABASE_URL and no key yet, the
+   * start is refused: SKYBRIDGE_ADMIN_KEY must be set.)
+   */
   onAdminKeyCreated?: (info: { path: string; key: string }) => void;
 }
 
@@ -72,8 +76,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       given: config.adminKey,
       random,
     });
-    if (admin?.generated) {
-      const path = admin.path ?? '(not written: DATABASE_URL mode)';
+    if (admin?.generated && admin.path) {
+      const { path } = admin;
       if (options.onAdminKeyCreated) options.onAdminKeyCreated({ path, key: admin.key });
       else process.stdout.write(`Skybridge admin key (shown once; also in ${path}):\n${admin.key}\n`);
       logger.info({ path }, 'admin key generated');

@@ -1,6 +1,6 @@
 import type { AwsConnector, TenantCredentials, TenantIdentity } from '../aws/index.js';
 import { isSkybridgeError, SkybridgeError } from '../core/index.js';
-import type { InstallRecord, Store } from '../store/index.js';
+import type { IdentityRecord, InstallRecord, Store } from '../store/index.js';
 import type { ConnectorRegistry } from './connectorRegistry.js';
 import type { Metrics } from './metrics.js';
 
@@ -33,7 +33,7 @@ export async function resolveTenant(
   const install = await findInstall(deps.store, lookup);
   const alias = pickAlias(install, lookup.connector);
   const identity = install.identities.find((entry) => entry.alias === alias)!.identity;
-  if (!identity.accountId || !identity.roleArn) {
+  if (!isVerified(identity)) {
     throw new SkybridgeError(
       'install_incomplete',
       `Install ${install.id} has no verified role for "${alias}".`,
@@ -43,20 +43,31 @@ export async function resolveTenant(
     );
   }
   const connector = await deps.connectors.get(identity.connector);
+  return { install, alias, connector, identity: tenantIdentity(install.id, identity, connector) };
+}
+
+/** A stored identity whose role the install flow verified: the engine can assume it. */
+export type VerifiedIdentity = IdentityRecord & { accountId: string; roleArn: string };
+
+export function isVerified(identity: IdentityRecord): identity is VerifiedIdentity {
+  return Boolean(identity.accountId && identity.roleArn);
+}
+
+/** The engine's view of an install's identity; the connector's default region stands in for a missing one. */
+export function tenantIdentity(
+  installId: string,
+  identity: VerifiedIdentity,
+  connector: AwsConnector,
+): TenantIdentity {
   return {
-    install,
-    alias,
-    connector,
-    identity: {
-      id: identity.id,
-      connector: identity.connector,
-      tenantId: identity.tenantId,
-      installId: install.id,
-      accountId: identity.accountId,
-      region: identity.region ?? connector.config.defaultRegion,
-      roleArn: identity.roleArn,
-      externalId: identity.externalId,
-    },
+    id: identity.id,
+    connector: identity.connector,
+    tenantId: identity.tenantId,
+    installId,
+    accountId: identity.accountId,
+    region: identity.region ?? connector.config.defaultRegion,
+    roleArn: identity.roleArn,
+    externalId: identity.externalId,
   };
 }
 

@@ -1,9 +1,9 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../core/index.js';
-import { insertAuditEntry } from './auditRepository.js';
 import { AUDIT_ACTIONS, type IntegrationRecord, type IntegrationsRepository } from './records.js';
 import type { Database, IntegrationsTable } from './schema.js';
 import { toDate } from './timeColumns.js';
+import { upsertByName } from './upsertByName.js';
 
 function toRecord(row: Selectable<IntegrationsTable>): IntegrationRecord {
   return {
@@ -18,38 +18,17 @@ function toRecord(row: Selectable<IntegrationsTable>): IntegrationRecord {
 export function integrationsRepository(db: Kysely<Database>, clock: Clock): IntegrationsRepository {
   return {
     async put(name, input, actor) {
-      const now = clock.now();
-      const connectors = JSON.stringify(input.connectors);
-      const redirectUrls = JSON.stringify(input.redirectUrls);
-      const values = { connectors, redirect_urls: redirectUrls, updated_at: now };
-      // Writes first, as in connectorsRepository: no read-to-write lock upgrade on SQLite.
-      const row = await db.transaction().execute(async (trx) => {
-        const inserted = await trx
-          .insertInto('integrations')
-          .values({ name, created_at: now, ...values })
-          .onConflict((oc) => oc.column('name').doNothing())
-          .returningAll()
-          .executeTakeFirst();
-        const saved =
-          inserted ??
-          (await trx
-            .updateTable('integrations')
-            .set(values)
-            .where('name', '=', name)
-            .returningAll()
-            .executeTakeFirstOrThrow());
-        await insertAuditEntry(trx, clock, {
-          actor,
-          action: AUDIT_ACTIONS.integrationPut,
-          target: name,
-          details: {
-            created: inserted !== undefined,
-            connectors: input.connectors,
-            redirectUrls: input.redirectUrls,
-          },
-        });
-        return saved;
-      });
+      const values = {
+        connectors: JSON.stringify(input.connectors),
+        redirect_urls: JSON.stringify(input.redirectUrls),
+        updated_at: clock.now(),
+      };
+      const row = await upsertByName(db, clock, 'integrations', name, values, (created) => ({
+        actor,
+        action: AUDIT_ACTIONS.integrationPut,
+        target: name,
+        details: { created, connectors: input.connectors, redirectUrls: input.redirectUrls },
+      }));
       return toRecord(row);
     },
 

@@ -40,7 +40,7 @@ export async function createStoreTarget(dialect: StoreDialect): Promise<StoreTar
   const name = `skybridge_test_${randomId()
     .replace(/[^a-zA-Z0-9]/g, '')
     .toLowerCase()}`;
-  await withAdmin((client) => client.query(`CREATE DATABASE ${name}`));
+  await withPostgresAdmin((client) => client.query(`CREATE DATABASE ${name}`));
   const url = new URL(ADMIN_DATABASE_URL);
   url.pathname = `/${name}`;
   const databaseUrl = url.toString();
@@ -51,13 +51,14 @@ export async function createStoreTarget(dialect: StoreDialect): Promise<StoreTar
     masterKey,
     open: (extra = {}) => openStore({ dataDir, databaseUrl, masterKey, ...extra }),
     dispose: async () => {
-      await withAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await withPostgresAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
 
-async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+/** Runs `work` on a connection to the admin database (to create and drop test databases), then closes it. */
+export async function withPostgresAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
   await client.connect();
   try {

@@ -27,12 +27,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { CreateBucketCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import type { Middleware } from 'koa';
 import pg from 'pg';
+import { createSandboxAccounts, sandboxConnectorConfig } from '../../src/cli/sandboxWorld.js';
 import type { Clock } from '../../src/core/index.js';
 import { type RunningSandbox, SandboxAdminClient, startSandbox } from '../../src/sandbox/index.js';
 import { createLogger, type RunningServer, startServer } from '../../src/server/index.js';
+import {
+  ADMIN_DATABASE_URL as POSTGRES_ADMIN_URL,
+  withPostgresAdmin,
+} from '../../src/store/storeTestTargets.js';
 
 /**
  * A parsed JSON answer. Tests check its shape with assertions, so it is typed loosely on purpose.
@@ -130,19 +135,6 @@ export interface World {
   close(): Promise<void>;
 }
 
-const POSTGRES_ADMIN_URL =
-  process.env.SKYBRIDGE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function withPostgresAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /** A clock running on real time plus an offset the test moves (`advance`), for expiry without waiting. */
 export function offsetClock(): Clock & { advance(ms: number): void } {
   let offset = 0;
@@ -183,62 +175,28 @@ export async function setupWorld(options: WorldOptions = {}): Promise<World> {
       url.pathname = `/${name}`;
       databaseUrl = url.toString();
     }
-    const { accountId: baseAccountId } = await sandboxAdmin.createAccount();
-    const baseUser = await sandboxAdmin.createUser(baseAccountId, 'skybridge');
-    const mfa =
-      options.mfa === false ? undefined : await sandboxAdmin.createMfaDevice(baseAccountId, 'skybridge');
-    const { accountId: tenantAccountId } = await sandboxAdmin.createAccount();
-    const tenantUser = await sandboxAdmin.createUser(tenantAccountId, 'tenant-admin');
-
-    const templateBucket = `skybridge-templates-${randomBytes(4).toString('hex')}`;
-    const baseS3 = new S3Client({
-      region: 'us-east-1',
-      endpoint: sandbox.url,
-      forcePathStyle: true,
-      credentials: { accessKeyId: baseUser.accessKeyId, secretAccessKey: baseUser.secretAccessKey },
+    // The same sandbox world `skybridge dev` and `demo` make: one definition, in src/cli/sandboxWorld.ts.
+    const accounts = await createSandboxAccounts({
+      sandboxUrl: sandbox.url,
+      baseUserName: 'skybridge',
+      mfa: options.mfa !== false,
     });
-    await baseS3.send(new CreateBucketCommand({ Bucket: templateBucket }));
-    // Public read, as the design asks: the tenant's CloudFormation reads the template anonymously.
-    await baseS3.send(
-      new PutBucketPolicyCommand({
-        Bucket: templateBucket,
-        Policy: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Sid: 'PublicReadTemplates',
-              Effect: 'Allow',
-              Principal: '*',
-              Action: 's3:GetObject',
-              Resource: `arn:aws:s3:::${templateBucket}/*`,
-            },
-          ],
-        }),
-      }),
-    );
-    baseS3.destroy();
+    const { accountId: baseAccountId, user: baseUser, mfa } = accounts.base;
+    const { accountId: tenantAccountId, user: tenantUser } = accounts.tenant;
+    const { templateBucket } = accounts;
 
     const overrides = options.connector ?? {};
+    const standard = sandboxConnectorConfig({
+      sandboxUrl: sandbox.url,
+      accounts,
+      propagationTimeoutSeconds: 5,
+    });
     const connectorConfig: Record<string, Json> = {
-      type: 'aws',
-      bucketName: templateBucket,
-      bucketPrefix: 'templates',
-      defaultRegion: 'us-east-1',
+      ...standard,
       ...overrides,
-      iam: {
-        accessKeyId: baseUser.accessKeyId,
-        secretAccessKey: baseUser.secretAccessKey,
-        ...(mfa ? { otpSecret: mfa.base32Secret, mfaSerial: mfa.serialNumber } : {}),
-        ...(overrides.iam as object | undefined),
-      },
-      verify: { propagationTimeoutSeconds: 5, ...(overrides.verify as object | undefined) },
-      endpoints: {
-        sts: sandbox.url,
-        s3: sandbox.url,
-        forcePathStyle: true,
-        console: `${sandbox.url}/_sandbox/console/cloudformation`,
-        ...(overrides.endpoints as object | undefined),
-      },
+      iam: { ...standard.iam, ...(overrides.iam as object | undefined) },
+      verify: { ...standard.verify, ...(overrides.verify as object | undefined) },
+      endpoints: { ...standard.endpoints, ...(overrides.endpoints as object | undefined) },
     };
 
     const env = {

@@ -1,9 +1,10 @@
 /** `skybridge call <integration> <path>`: call an integration's route with the admin key. */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { SkybridgeError } from '../../core/index.js';
 import { clientFrom, segment } from '../apiClient.js';
 import { type ClientCommandFlags, withClientOptions } from '../commonOptions.js';
 import { action } from '../output.js';
+import { readUserFile } from '../userFile.js';
 
 /** `/api/x` or `x` -> `/v1/integrations/<name>/api/x`. */
 export function routeUrlPath(integration: string, path: string): string {
@@ -15,18 +16,40 @@ export function routeUrlPath(integration: string, path: string): string {
   return `/v1/integrations/${segment(integration)}${withApi}`;
 }
 
+/** The -d body: JSON text or @file, checked here so a typo is refused before anything is sent. */
+async function readBody(data: string | undefined): Promise<string | undefined> {
+  if (data === undefined) return undefined;
+  const file = data.startsWith('@') ? data.slice(1) : undefined;
+  const text = file !== undefined ? await readUserFile(file, 'The request body file') : data;
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    throw new SkybridgeError(
+      'invalid_json',
+      `The request body${file !== undefined ? ` in ${file}` : ''} is not valid JSON (nothing was sent): ${(error as Error).message}`,
+      { status: 400, field: 'data' },
+    );
+  }
+  return text;
+}
+
 export function registerCallCommand(program: Command): void {
   withClientOptions(
     program
       .command('call')
-      .description("call an integration's route, e.g. skybridge call s3-buckets /api/tenant/acme/buckets")
+      .description(
+        "call an integration's route with the admin key, e.g. npx skybridge call s3-buckets /api/tenant/acme/buckets",
+      )
       .argument('<integration>', 'integration name')
       .argument(
         '<path>',
         'the route path (under /api; the prefix is added when missing), with any query string',
       )
       .option('-X, --method <method>', 'HTTP method', 'GET')
-      .option('-d, --data <json>', 'request body (JSON text, or @file to read it from a file)'),
+      .option(
+        '-d, --data <json>',
+        'request body: JSON text, or @file to read it from a file (checked before sending)',
+      ),
   ).action(
     action(
       async (
@@ -35,7 +58,7 @@ export function registerCallCommand(program: Command): void {
         path: string,
         flags: ClientCommandFlags & { method: string; data?: string },
       ) => {
-        const data = flags.data?.startsWith('@') ? await readFile(flags.data.slice(1), 'utf8') : flags.data;
+        const data = await readBody(flags.data);
         const response = await (await clientFrom(flags)).request(
           flags.method.toUpperCase(),
           routeUrlPath(integration, path),

@@ -1,10 +1,10 @@
 /** `skybridge connector set|get|check|iam-policy <name>`: manage connectors on a running server. */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { SkybridgeError } from '../../core/index.js';
+import { isSkybridgeError, SkybridgeError } from '../../core/index.js';
 import { clientFrom, segment } from '../apiClient.js';
-import { type ClientCommandFlags, withClientOptions } from '../commonOptions.js';
+import { type ClientCommandFlags, shellQuote, withClientOptions } from '../commonOptions.js';
 import { action } from '../output.js';
+import { readUserFile } from '../userFile.js';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -14,12 +14,13 @@ async function readStdin(): Promise<string> {
 
 /** The configuration from --file (or `-`/no file: stdin), parsed as JSON. */
 async function readConfig(file: string | undefined): Promise<unknown> {
-  if (!file && process.stdin.isTTY) {
+  if ((!file || file === '-') && process.stdin.isTTY) {
     throw new SkybridgeError('invalid_usage', 'Give the configuration with --file config.json or on stdin.', {
       status: 400,
     });
   }
-  const text = !file || file === '-' ? await readStdin() : await readFile(file, 'utf8');
+  const text =
+    !file || file === '-' ? await readStdin() : await readUserFile(file, 'The connector configuration file');
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -28,6 +29,24 @@ async function readConfig(file: string | undefined): Promise<unknown> {
       `The connector configuration${file && file !== '-' ? ` in ${file}` : ''} is not valid JSON: ${(error as Error).message}`,
       { status: 400 },
     );
+  }
+}
+
+/** The API says "create it with PUT"; on the command line the way to create it is `connector set`. */
+export function withConnectorHint(error: unknown, name: string): unknown {
+  if (!isSkybridgeError(error) || error.code !== 'connector_not_found') return error;
+  return new SkybridgeError(
+    'connector_not_found',
+    `No connector named "${name}". Create it with: npx skybridge connector set ${shellQuote(name)} --file connector.json`,
+    { status: error.status, ...(error.field ? { field: error.field } : {}) },
+  );
+}
+
+async function orConnectorHint<T>(name: string, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw withConnectorHint(error, name);
   }
 }
 
@@ -42,7 +61,7 @@ export function registerConnectorCommand(program: Command): void {
       .command('set')
       .description('create or replace a connector from a JSON configuration (contract section 1)')
       .argument('<name>', 'connector name')
-      .option('-f, --file <path>', 'the configuration file (default: stdin)'),
+      .option('-f, --file <path>', 'the configuration file (default, or "-": stdin)'),
   ).action(
     action(async (output, name: string, flags: ClientCommandFlags & { file?: string }) => {
       const config = await readConfig(flags.file);
@@ -58,7 +77,8 @@ export function registerConnectorCommand(program: Command): void {
       .argument('<name>', 'connector name'),
   ).action(
     action(async (output, name: string, flags: ClientCommandFlags) => {
-      const config = await (await clientFrom(flags)).get(`/v1/connectors/${segment(name)}`);
+      const client = await clientFrom(flags);
+      const config = await orConnectorHint(name, client.get(`/v1/connectors/${segment(name)}`));
       output.result(config);
     }),
   );
@@ -70,8 +90,10 @@ export function registerConnectorCommand(program: Command): void {
       .argument('<name>', 'connector name'),
   ).action(
     action(async (output, name: string, flags: ClientCommandFlags) => {
-      const result = await (await clientFrom(flags)).post<{ accountId: string; arn: string; mfa: string }>(
-        `/v1/connectors/${segment(name)}/check`,
+      const client = await clientFrom(flags);
+      const result = await orConnectorHint(
+        name,
+        client.post<{ accountId: string; arn: string; mfa: string }>(`/v1/connectors/${segment(name)}/check`),
       );
       output.result(result, [
         `Connector "${name}" works.`,
@@ -81,6 +103,7 @@ export function registerConnectorCommand(program: Command): void {
       ]);
     }),
   );
+
   withClientOptions(
     connector
       .command('iam-policy')
@@ -88,7 +111,8 @@ export function registerConnectorCommand(program: Command): void {
       .argument('<name>', 'connector name'),
   ).action(
     action(async (output, name: string, flags: ClientCommandFlags) => {
-      const policy = await (await clientFrom(flags)).get(`/v1/connectors/${segment(name)}/iam-policy`);
+      const client = await clientFrom(flags);
+      const policy = await orConnectorHint(name, client.get(`/v1/connectors/${segment(name)}/iam-policy`));
       // The policy is what people paste into IAM, so it prints as JSON either way.
       output.result(policy, JSON.stringify(policy, null, 2));
     }),

@@ -1,17 +1,18 @@
 /**
  * `skybridge dev`: the sandbox and the server together, configured end to end (connector with MFA,
  * a tenant account with buckets, the example integrations), with an install link per integration to
- * open in a browser. Stays up until Ctrl-C.
+ * open in a browser. Data (and the admin key) live in ./.skybridge-dev, reset at each start, so the
+ * printed `npx skybridge call` works from the same directory. Stays up until Ctrl-C.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SkybridgeError } from '../../core/index.js';
 import { ApiClient } from '../apiClient.js';
-import { parsePort } from '../commonOptions.js';
+import { clientCommandLine } from '../clientHint.js';
+import { parsePort, shellQuote } from '../commonOptions.js';
 import { action } from '../output.js';
 
 interface DevFlags {
@@ -24,6 +25,12 @@ interface DevFlags {
   logLevel: string;
   json?: boolean;
 }
+
+/** The default data directory, relative to where `dev` runs. */
+export const DEV_DATA_DIR = '.skybridge-dev';
+/** Written into the default directory: keeps it out of git, and marks it as ours to reset. */
+const MARKER_FILE = '.gitignore';
+const MARKER = '# Made by `skybridge dev`, which empties this directory at each start.\n*\n';
 
 export function registerDevCommand(program: Command): void {
   program
@@ -39,17 +46,24 @@ export function registerDevCommand(program: Command): void {
       parsePort,
       0,
     )
-    .option('--data-dir <dir>', 'data directory (default: a new temporary one, removed on exit)')
+    .option(
+      '--data-dir <dir>',
+      `data directory, kept as is (default: ./${DEV_DATA_DIR}, emptied at each start)`,
+    )
     .option(
       '--integrations <dir>',
       'folder of integrations (default: ./integrations, else the bundled examples)',
     )
     .option('--tenant <id>', 'the tenant to create install links for', 'acme')
     .option('--log-level <level>', 'server log level, on stderr', 'warn')
-    .option('--json', 'print one JSON line with the URLs and links once ready')
+    .option(
+      '--json',
+      'print one JSON line with the URLs, links and commands once ready (usage errors stay text on stderr)',
+    )
     .showHelpAfterError(true)
     .action(
       action(async (output, flags: DevFlags) => {
+        const dataDir = await prepareDataDir(flags.dataDir);
         // Loaded here so that --help and the client commands start fast.
         const { startSandbox } = await import('../../sandbox/index.js');
         const { prepareSandboxWorld } = await import('../sandboxWorld.js');
@@ -66,13 +80,13 @@ export function registerDevCommand(program: Command): void {
           });
           cleanup.unshift(() => sandbox.close());
 
-          const app = await startAppPage(flags.appPort);
+          // The "your app" page is needed first (its URL is registered); it learns the commands later.
+          const next: { forSession: (sessionId: string | null) => NextStep | undefined } = {
+            forSession: () => undefined,
+          };
+          const app = await startAppPage(flags.appPort, (sessionId) => next.forSession(sessionId));
           cleanup.unshift(() => new Promise((done) => app.server.close(done)));
 
-          const dataDir = flags.dataDir
-            ? resolve(flags.dataDir)
-            : await mkdtemp(join(tmpdir(), 'skybridge-dev-'));
-          if (!flags.dataDir) cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
           output.step('Starting Skybridge…');
           const { server, integrations } = await launchServer({
             env: { ...process.env, SKYBRIDGE_DATA_DIR: dataDir, DATABASE_URL: '' },
@@ -84,23 +98,25 @@ export function registerDevCommand(program: Command): void {
           for (const failed of integrations.failed) {
             output.step(`Integration "${failed.name}" failed to load (${failed.file}): ${failed.error}`);
           }
-          const adminKey = server.adminKey;
+          const adminKeyFile = join(dataDir, 'admin.key');
+          const adminKey = server.adminKey ?? (await readFile(adminKeyFile, 'utf8').catch(() => '')).trim();
           if (!adminKey) {
             throw new SkybridgeError(
               'no_admin_key',
-              `The data directory ${dataDir} already has an admin key: set SKYBRIDGE_ADMIN_KEY, or use a new --data-dir.`,
+              `The data directory ${dataDir} has an admin key but not in ${adminKeyFile}: set SKYBRIDGE_ADMIN_KEY, or use a new --data-dir.`,
             );
           }
           const api = new ApiClient({ url: server.url, apiKey: adminKey });
           const names = [...integrations.loaded.keys()];
+          const tenantBuckets = ['invoices', 'reports', 'backups'].map(
+            (b) => `${flags.tenant.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}-${b}`,
+          );
           const world = await prepareSandboxWorld({
             sandboxUrl: sandbox.url,
             api,
             integrations: names,
             redirectUrl: app.redirectUrl,
-            tenantBuckets: ['invoices', 'reports', 'backups'].map(
-              (b) => `${flags.tenant.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}-${b}`,
-            ),
+            tenantBuckets,
             step: (message) => output.step(`  ${message}`),
           });
 
@@ -114,7 +130,36 @@ export function registerDevCommand(program: Command): void {
             links[name] = session.url;
             sessions[name] = session.id;
           }
-          const adminKeyFile = join(dataDir, 'admin.key');
+
+          // The key is read from <data dir>/admin.key unless the user's shell has SKYBRIDGE_ADMIN_KEY.
+          const target = { url: server.url, dataDir };
+          const tenantPath = encodeURIComponent(flags.tenant);
+          const callCommands = Object.fromEntries(
+            names.map((name) => [
+              name,
+              clientCommandLine(
+                name === 's3-buckets'
+                  ? `call s3-buckets /api/tenant/${tenantPath}/buckets`
+                  : name === 's3-objects'
+                    ? `call s3-objects /api/tenant/${tenantPath}/buckets/${tenantBuckets[0]}/objects`
+                    : `install list ${shellQuote(name)} --tenant ${shellQuote(flags.tenant)}`,
+                target,
+              ),
+            ]),
+          );
+          next.forSession = (sessionId) => {
+            const name = names.find((n) => sessions[n] === sessionId);
+            if (!name) return undefined;
+            return {
+              call: callCommands[name]!,
+              again: clientCommandLine(
+                `session create ${shellQuote(name)} --tenant ${shellQuote(flags.tenant)} --redirect-url ${app.redirectUrl}`,
+                target,
+              ),
+            };
+          };
+
+          const width = Math.max(...names.map((name) => name.length));
           output.result(
             {
               serverUrl: server.url,
@@ -126,22 +171,29 @@ export function registerDevCommand(program: Command): void {
               templateBucket: world.templateBucket,
               tenantId: flags.tenant,
               tenantAccountId: world.tenantAccountId,
+              tenantBuckets,
               integrations: names,
               installLinks: links,
               sessions,
+              callCommands,
             },
             [
               '',
               'Skybridge dev is ready.',
-              `  Server:  ${server.url}  (admin key in ${adminKeyFile})`,
+              `  Server:  ${server.url}  (data and admin key in ${dataDir})`,
               `  Sandbox: ${sandbox.url}`,
-              `  Tenant "${flags.tenant}" is AWS account ${world.tenantAccountId} in the sandbox (pick it on the console page).`,
               '',
-              'Open an install link in a browser:',
-              ...names.map((name) => `  ${name}: ${links[name]}`),
+              `Install as tenant "${flags.tenant}": open a link below in a browser.`,
+              `  1. On the install page (page 1), type the AWS account id ${world.tenantAccountId} (the tenant's sandbox account) and continue.`,
+              '  2. Follow the launch button to the sandbox console, tick the acknowledgement, create the stack.',
+              '  3. Back on the install page, wait: it verifies the role and sends you to the app page.',
+              ...names.map(
+                (name) =>
+                  `  ${name.padEnd(width)}  ${links[name]}  (account id to type: ${world.tenantAccountId})`,
+              ),
               '',
-              'Then call the integration:',
-              `  SKYBRIDGE_DATA_DIR=${dataDir} npx skybridge call s3-buckets /api/tenant/${encodeURIComponent(flags.tenant)}/buckets --url ${server.url}`,
+              'Then, in another terminal in this directory, call the integration:',
+              ...names.map((name) => `  ${callCommands[name]}`),
               '',
               'Press Ctrl-C to stop.',
             ],
@@ -157,8 +209,43 @@ export function registerDevCommand(program: Command): void {
     );
 }
 
+/**
+ * --data-dir is used as given. The default ./.skybridge-dev is emptied first: each run makes new
+ * sandbox accounts, so installs kept from an earlier run would point at accounts that no longer exist.
+ * A directory by that name that `dev` did not make is left alone.
+ */
+async function prepareDataDir(given: string | undefined): Promise<string> {
+  if (given) return resolve(given);
+  const dir = resolve(DEV_DATA_DIR);
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  if (entries.length > 0) {
+    const marker = await readFile(join(dir, MARKER_FILE), 'utf8').catch(() => '');
+    if (marker !== MARKER) {
+      throw new SkybridgeError(
+        'data_dir_not_ours',
+        `${dir} exists and was not made by skybridge dev, so it is not emptied: move it away, or pass --data-dir.`,
+        { status: 409 },
+      );
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await writeFile(join(dir, MARKER_FILE), MARKER);
+  return dir;
+}
+
+interface NextStep {
+  /** The `npx skybridge call ...` line for the integration the session was for. */
+  call: string;
+  /** A command for a new install link, when this one failed. */
+  again: string;
+}
+
 /** A stand-in for the developer's app: the page a finished install returns the browser to. */
-async function startAppPage(port: number): Promise<{ server: Server; redirectUrl: string }> {
+async function startAppPage(
+  port: number,
+  nextFor: (sessionId: string | null) => NextStep | undefined,
+): Promise<{ server: Server; redirectUrl: string }> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const params = ['session', 'tenantId', 'installId', 'error'].map(
@@ -168,13 +255,20 @@ async function startAppPage(port: number): Promise<{ server: Server; redirectUrl
       .filter(([, v]) => v)
       .map(([k, v]) => `<li>${k}: <code>${escapeHtml(v ?? '')}</code></li>`)
       .join('');
-    const title = url.searchParams.get('error') ? 'The install did not complete' : 'Install complete';
+    const failed = Boolean(url.searchParams.get('error'));
+    const title = failed ? 'The install did not complete' : 'Install complete';
+    const next = nextFor(url.searchParams.get('session'));
+    const nextHtml = !next
+      ? ''
+      : failed
+        ? `<p>For a new install link, run in a terminal (in the directory where <code>skybridge dev</code> runs):</p><pre><code>${escapeHtml(next.again)}</code></pre>`
+        : `<p>Next, call the integration for this tenant from a terminal (in the directory where <code>skybridge dev</code> runs):</p><pre><code>${escapeHtml(next.call)}</code></pre>`;
     res.writeHead(200, {
       'content-type': 'text/html; charset=utf-8',
       'content-security-policy': "default-src 'none'",
     });
     res.end(
-      `<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${title}</title><h1>${title}</h1><p>This page stands in for your application (skybridge dev).</p><ul>${rows}</ul>`,
+      `<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${title}</title><h1>${title}</h1><p>This page stands in for your application (skybridge dev).</p><ul>${rows}</ul>${nextHtml}`,
     );
   });
   await new Promise<void>((done, fail) => {

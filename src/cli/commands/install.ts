@@ -1,23 +1,11 @@
 /** `skybridge install list|get|health|delete`: a tenant's installs of an integration. */
 import type { Command } from 'commander';
+import { isSkybridgeError } from '../../core/index.js';
+import type { InstallSummary } from '../../runtime/index.js';
 import { clientFrom, segment } from '../apiClient.js';
 import { type ClientCommandFlags, withClientOptions } from '../commonOptions.js';
 import { action } from '../output.js';
-
-interface InstallAnswer {
-  id: string;
-  integration: string;
-  tenantId: string;
-  status: string;
-  createdAt: string;
-  identities: {
-    connector: string;
-    accountId?: string;
-    roleArn?: string;
-    region?: string;
-    externalId: string;
-  }[];
-}
+import { integrationNotFound } from './integration.js';
 
 interface HealthAnswer {
   healthy: boolean;
@@ -25,7 +13,7 @@ interface HealthAnswer {
   error?: { code: string; message: string };
 }
 
-function describeInstall(install: InstallAnswer): string[] {
+function describeInstall(install: InstallSummary): string[] {
   return [
     `${install.id}  tenant "${install.tenantId}"  ${install.status}  created ${install.createdAt}`,
     ...install.identities.map(
@@ -47,9 +35,18 @@ export function registerInstallCommand(program: Command): void {
   ).action(
     action(async (output, integration: string, flags: ClientCommandFlags & { tenant?: string }) => {
       const query = flags.tenant ? `?tenantId=${encodeURIComponent(flags.tenant)}` : '';
-      const answer = await (await clientFrom(flags)).get<{ items: InstallAnswer[] }>(
+      const client = await clientFrom(flags);
+      const answer = await client.get<{ items: InstallSummary[] }>(
         `/v1/integrations/${segment(integration)}/installs${query}`,
       );
+      if (answer.items.length === 0) {
+        // The API lists nothing for a name it does not know: tell a typo from "no installs yet".
+        await client.get(`/v1/integrations/${segment(integration)}`).catch((error: unknown) => {
+          throw isSkybridgeError(error) && error.code === 'integration_not_found'
+            ? integrationNotFound(integration)
+            : error;
+        });
+      }
       output.result(answer, () =>
         answer.items.length === 0
           ? `No installs of "${integration}"${flags.tenant ? ` for tenant "${flags.tenant}"` : ''}.`
@@ -62,7 +59,7 @@ export function registerInstallCommand(program: Command): void {
     install.command('get').description('show an install').argument('<id>', 'install id'),
   ).action(
     action(async (output, id: string, flags: ClientCommandFlags) => {
-      const answer = await (await clientFrom(flags)).get<InstallAnswer>(`/v1/installs/${segment(id)}`);
+      const answer = await (await clientFrom(flags)).get<InstallSummary>(`/v1/installs/${segment(id)}`);
       output.result(answer, () => describeInstall(answer));
     }),
   );

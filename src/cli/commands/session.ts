@@ -1,8 +1,10 @@
 /** `skybridge session create <integration> --tenant <id> --redirect-url <url>`: an install link for a tenant. */
 import type { Command } from 'commander';
+import { isSkybridgeError } from '../../core/index.js';
 import { clientFrom, segment } from '../apiClient.js';
-import { type ClientCommandFlags, withClientOptions } from '../commonOptions.js';
+import { type ClientCommandFlags, requireOptions, withClientOptions } from '../commonOptions.js';
 import { action } from '../output.js';
+import { integrationNotFound } from './integration.js';
 
 interface SessionAnswer {
   id: string;
@@ -14,16 +16,20 @@ interface SessionAnswer {
 export function registerSessionCommand(program: Command): void {
   const session = program.command('session').description('install sessions').showHelpAfterError(true);
 
-  withClientOptions(
-    session
-      .command('create')
-      .description('create an install session and print the link to send to the tenant')
-      .argument('<integration>', 'integration name')
-      .requiredOption('--tenant <id>', "the tenant's id in your application")
-      .requiredOption(
-        '--redirect-url <url>',
-        'where the browser goes when the install ends (registered on the integration)',
-      ),
+  requireOptions(
+    withClientOptions(
+      session
+        .command('create')
+        .description('create an install session and print the link to send to the tenant')
+        .argument('<integration>', 'integration name')
+        .option('--tenant <id>', "the tenant's id in your application (required)")
+        .option(
+          '--redirect-url <url>',
+          "where the browser goes when the install ends; one of the integration's redirect URLs (required)",
+        ),
+    ),
+    'tenant',
+    'redirectUrl',
   ).action(
     action(
       async (
@@ -31,10 +37,16 @@ export function registerSessionCommand(program: Command): void {
         integration: string,
         flags: ClientCommandFlags & { tenant: string; redirectUrl: string },
       ) => {
-        const created = await (await clientFrom(flags)).post<SessionAnswer>(
-          `/v1/integrations/${segment(integration)}/sessions`,
-          { tenantId: flags.tenant, redirectUrl: flags.redirectUrl },
-        );
+        const created = await (await clientFrom(flags))
+          .post<SessionAnswer>(`/v1/integrations/${segment(integration)}/sessions`, {
+            tenantId: flags.tenant,
+            redirectUrl: flags.redirectUrl,
+          })
+          .catch((error: unknown) => {
+            throw isSkybridgeError(error) && error.code === 'integration_not_found'
+              ? integrationNotFound(integration)
+              : error;
+          });
         output.result(created, [
           `Session ${created.id} for tenant "${flags.tenant}" (${created.status}, expires ${created.expiresAt}).`,
           'Open this link to install:',

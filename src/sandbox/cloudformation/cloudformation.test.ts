@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import {
-  CloudFormationClient,
+  type CloudFormationClient,
   CreateStackCommand,
   DeleteStackCommand,
   DescribeStackResourcesCommand,
@@ -11,11 +11,20 @@ import {
   ListStacksCommand,
   ValidateTemplateCommand,
 } from '@aws-sdk/client-cloudformation';
-import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { SandboxAdminClient } from '../adminClient.js';
+import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import type { SandboxAdminClient } from '../adminClient.js';
 import { createRole } from '../iamRoles.js';
-import { type RunningSandbox, startSandbox } from '../server.js';
+import type { RunningSandbox } from '../server.js';
+import {
+  cloudFormationClient,
+  createAccountWithUser,
+  type Keys,
+  rejection,
+  s3Client,
+  startTestSandbox,
+  stsClient,
+} from '../testing.js';
 
 const BASE = '111122223333';
 const TENANT = '012345678901';
@@ -59,17 +68,6 @@ Outputs:
     Value: !Join [':', [!Ref 'AWS::AccountId', !Ref 'AWS::Region']]
 `;
 
-type Keys = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  assert.fail('expected the call to fail');
-}
-
 describe('sandbox CloudFormation through the AWS SDK', () => {
   let sandbox: RunningSandbox;
   let admin: SandboxAdminClient;
@@ -77,16 +75,8 @@ describe('sandbox CloudFormation through the AWS SDK', () => {
   let tenant: Keys;
   let templateUrl: string;
 
-  const cfn = (keys: Keys, region = 'us-east-1') =>
-    new CloudFormationClient({ endpoint: sandbox.url, region, credentials: keys, maxAttempts: 1 });
-  const s3 = (keys: Keys) =>
-    new S3Client({
-      endpoint: sandbox.url,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: keys,
-      maxAttempts: 1,
-    });
+  const cfn = (keys: Keys, region?: string) => cloudFormationClient(sandbox, keys, region);
+  const s3 = (keys: Keys) => s3Client(sandbox, keys);
   const outputsOf = async (client: CloudFormationClient, stackName: string) => {
     const described = await client.send(new DescribeStacksCommand({ StackName: stackName }));
     return Object.fromEntries(
@@ -95,18 +85,15 @@ describe('sandbox CloudFormation through the AWS SDK', () => {
   };
 
   before(async () => {
-    sandbox = await startSandbox({ port: 0 });
-    admin = new SandboxAdminClient(sandbox.url);
+    ({ sandbox, admin } = await startTestSandbox({ port: 0 }));
   });
   after(async () => {
     await sandbox.close();
   });
   beforeEach(async () => {
     await admin.reset();
-    await admin.createAccount(BASE);
-    await admin.createAccount(TENANT);
-    base = await admin.createUser(BASE, 'skybridge');
-    tenant = await admin.createUser(TENANT, 'tenant-admin');
+    base = await createAccountWithUser(admin, BASE, 'skybridge');
+    tenant = await createAccountWithUser(admin, TENANT, 'tenant-admin');
     // The base account publishes the template in a bucket whose objects anyone may read.
     const baseS3 = s3(base);
     await baseS3.send(new CreateBucketCommand({ Bucket: 'skybridge-templates' }));
@@ -196,12 +183,7 @@ describe('sandbox CloudFormation through the AWS SDK', () => {
         Capabilities: ['CAPABILITY_NAMED_IAM'],
       }),
     );
-    const sts = new STSClient({
-      endpoint: sandbox.url,
-      region: 'us-east-1',
-      credentials: base,
-      maxAttempts: 1,
-    });
+    const sts = stsClient(sandbox, base);
     const roleArn = `arn:aws:iam::${TENANT}:role/SkybridgeIntegrationRole`;
     const wrong = await rejection(
       sts.send(
@@ -220,14 +202,10 @@ describe('sandbox CloudFormation through the AWS SDK', () => {
     const assumed = await sts.send(
       new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'skybridge', ExternalId: EXTERNAL_ID }),
     );
-    const session = new STSClient({
-      endpoint: sandbox.url,
-      region: 'us-east-1',
-      credentials: {
-        accessKeyId: assumed.Credentials?.AccessKeyId ?? '',
-        secretAccessKey: assumed.Credentials?.SecretAccessKey ?? '',
-        sessionToken: assumed.Credentials?.SessionToken ?? '',
-      },
+    const session = stsClient(sandbox, {
+      accessKeyId: assumed.Credentials?.AccessKeyId ?? '',
+      secretAccessKey: assumed.Credentials?.SecretAccessKey ?? '',
+      sessionToken: assumed.Credentials?.SessionToken ?? '',
     });
     const identity = await session.send(new GetCallerIdentityCommand({}));
     assert.equal(identity.Account, TENANT);

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { chromium } from 'playwright-core';
-import { SandboxAdminClient } from '../adminClient.js';
-import { type RunningSandbox, startSandbox } from '../server.js';
+import type { SandboxAdminClient } from '../adminClient.js';
+import type { RunningSandbox } from '../server.js';
+import { createAccountWithUser, s3Client, startTestSandbox } from '../testing.js';
 
 const BASE = '111122223333';
 const TENANT = '012345678901';
@@ -43,8 +44,7 @@ describe('sandbox CloudFormation console', () => {
     });
 
   before(async () => {
-    sandbox = await startSandbox({ port: 0 });
-    admin = new SandboxAdminClient(sandbox.url);
+    ({ sandbox, admin } = await startTestSandbox({ port: 0 }));
     consoleUrl = `${sandbox.url}/_sandbox/console/cloudformation`;
   });
   after(async () => {
@@ -52,15 +52,8 @@ describe('sandbox CloudFormation console', () => {
   });
   beforeEach(async () => {
     await admin.reset();
-    await admin.createAccount(BASE);
+    const s3 = s3Client(sandbox, await createAccountWithUser(admin, BASE, 'skybridge'));
     await admin.createAccount(TENANT);
-    const keys = await admin.createUser(BASE, 'skybridge');
-    const s3 = new S3Client({
-      endpoint: sandbox.url,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: keys,
-    });
     await s3.send(new CreateBucketCommand({ Bucket: 'public-templates' }));
     await s3.send(
       new PutBucketPolicyCommand({

@@ -18,35 +18,27 @@ import {
   PutBucketPolicyCommand,
   PutObjectCommand,
   paginateListObjectsV2,
-  S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { SandboxAdminClient } from '../adminClient.js';
+import type { SandboxAdminClient } from '../adminClient.js';
 import { createRole } from '../iamRoles.js';
 import type { PolicyDocument } from '../model.js';
-import { type RunningSandbox, startSandbox } from '../server.js';
+import type { RunningSandbox } from '../server.js';
+import {
+  createAccountWithUser,
+  type Keys,
+  rejection,
+  s3Client,
+  startTestSandbox,
+  stsClient,
+} from '../testing.js';
 
 const OWNER = '111122223333';
 const OTHER = '444455556666';
-
-type Keys = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-
-async function rejection(
-  promise: Promise<unknown>,
-): Promise<
-  Error & { $metadata?: { httpStatusCode?: number }; $response?: { headers: Record<string, string> } }
-> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  assert.fail('expected the call to fail');
-}
 
 describe('sandbox S3 through the AWS SDK', () => {
   let sandbox: RunningSandbox;
@@ -54,29 +46,18 @@ describe('sandbox S3 through the AWS SDK', () => {
   let owner: Keys;
   let other: Keys;
 
-  const client = (keys: Keys, config: Partial<S3ClientConfig> = {}) =>
-    new S3Client({
-      endpoint: sandbox.url,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: keys,
-      maxAttempts: 1,
-      ...config,
-    });
+  const client = (keys: Keys, config?: Partial<S3ClientConfig>) => s3Client(sandbox, keys, config);
 
   before(async () => {
-    sandbox = await startSandbox({ port: 0 });
-    admin = new SandboxAdminClient(sandbox.url);
+    ({ sandbox, admin } = await startTestSandbox({ port: 0 }));
   });
   after(async () => {
     await sandbox.close();
   });
   beforeEach(async () => {
     await admin.reset();
-    await admin.createAccount(OWNER);
-    await admin.createAccount(OTHER);
-    owner = await admin.createUser(OWNER, 'owner');
-    other = await admin.createUser(OTHER, 'other');
+    owner = await createAccountWithUser(admin, OWNER, 'owner');
+    other = await createAccountWithUser(admin, OTHER, 'other');
   });
 
   describe('buckets', () => {
@@ -501,7 +482,7 @@ describe('sandbox S3 through the AWS SDK', () => {
         },
         Date.now(),
       );
-      const sts = new STSClient({ endpoint: sandbox.url, region: 'us-east-1', credentials: owner });
+      const sts = stsClient(sandbox, owner);
       const session = async (roleName: string): Promise<Keys> => {
         const answer = await sts.send(
           new AssumeRoleCommand({

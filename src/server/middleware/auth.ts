@@ -20,7 +20,8 @@ export async function authenticateAdmin(ctx: Context, store: Store): Promise<Api
   if (!key) {
     throw new SkybridgeError(
       'invalid_api_key',
-      'The API key is not valid. Use the admin key printed at first start (or <data dir>/admin.key).',
+      "The API key is not valid. Use the server's admin key: its SKYBRIDGE_ADMIN_KEY, or the key written to " +
+        '<data dir>/admin.key (default ./.skybridge/admin.key) and printed by `skybridge start` at first start.',
       { status: 401 },
     );
   }

@@ -72,8 +72,19 @@ function isBodyParseError(error: { type?: unknown }): boolean {
 }
 
 /**
- * Turns every error into the contract's shape. Unknown errors are logged with their stack (never
- * sent to the caller); known ones are logged at debug level only.
+ * Whether an error is one we expected and classified: a refused request (4xx) or AWS failing or
+ * out of reach (a SkybridgeError answered 502/503/504). Those log without a stack; only the rest
+ * (bugs, 500s) are `error` with a stack.
+ */
+export function isExpectedError(error: unknown, status: number): boolean {
+  if (status < 500) return true;
+  return isSkybridgeError(error) && (status === 502 || status === 503 || status === 504);
+}
+
+/**
+ * Turns every error into the contract's shape. Expected errors are logged with their code and
+ * message (what the caller sees): refusals at info, upstream failures at warn; unknown ones at error
+ * with their stack (never sent to the caller).
  */
 export function errorHandler(logger: Logger): Middleware {
   return async (ctx, next) => {
@@ -93,9 +104,18 @@ export function errorHandler(logger: Logger): Middleware {
     } catch (error) {
       const requestId = ctx.state.requestId as string | undefined;
       const { status, body } = errorBody(error, requestId);
-      const log: Logger = ctx.state.logger ?? logger;
-      if (status >= 500) log.error({ err: loggableError(error), requestId }, 'unhandled error');
-      else log.debug({ code: body.error.code, requestId }, 'request refused');
+      // The request logger's child already binds requestId: bind it only on the root logger.
+      const log: Logger = ctx.state.logger ?? logger.child({ requestId });
+      if (isExpectedError(error, status)) {
+        const { code, message, field } = body.error;
+        const entry = { status, code, message, ...(field ? { field } : {}) };
+        // A refused request is the caller's mistake, part of normal traffic: info. AWS failing or out
+        // of reach needs an operator's eye: warn.
+        if (status < 500) log.info(entry, 'request refused');
+        else log.warn(entry, 'upstream failure');
+      } else {
+        log.error({ err: loggableError(error) }, 'unhandled error');
+      }
       ctx.status = status;
       ctx.type = 'application/json';
       ctx.body = body;

@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { type DestinationStream, type Logger, pino } from 'pino';
+import { type Bindings, type DestinationStream, type Logger, pino } from 'pino';
 import type { Clock } from '../../core/index.js';
 
 /**
@@ -28,16 +28,40 @@ export const REDACT_PATHS = [
   'config.iam.otpSecret',
 ];
 
-/** The server's pino logger: JSON lines, secrets redacted (removed, not masked). */
+/**
+ * The server's pino logger: JSON lines, secrets redacted (removed, not masked), and each binding
+ * once per line however the parts nest their child loggers.
+ */
 export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
-  return pino(
-    {
-      level: options.level ?? 'info',
-      base: { service: 'skybridge' },
-      redact: { paths: REDACT_PATHS, remove: true },
-    },
-    options.destination,
+  return withUniqueBindings(
+    pino(
+      {
+        level: options.level ?? 'info',
+        base: { service: 'skybridge' },
+        redact: { paths: REDACT_PATHS, remove: true },
+      },
+      options.destination,
+    ),
   );
+}
+
+/**
+ * pino appends a child's bindings to its parent's, so a connector bound by the registry, the
+ * connector and its base session appears three times in a line. Children here skip the bindings
+ * their parent already has with the same value.
+ */
+export function withUniqueBindings(logger: Logger): Logger {
+  const child = logger.child as unknown as (this: Logger, bindings: Bindings, options?: object) => Logger;
+  // pino children inherit from their parent, so this one function serves every descendant (`this`).
+  function uniqueChild(this: Logger, bindings: Bindings, options?: object): Logger {
+    const bound = this.bindings();
+    const fresh = Object.fromEntries(
+      Object.entries(bindings).filter(([key, value]) => !(key in bound && Object.is(bound[key], value))),
+    );
+    return child.call(this, fresh, options);
+  }
+  logger.child = uniqueChild as unknown as Logger['child'];
+  return logger;
 }
 
 /**
@@ -54,7 +78,9 @@ export function requestLogger(logger: Logger, clock: Clock): Middleware {
     } finally {
       const status = ctx.status;
       const line = { method: ctx.method, path: ctx.path, status, ms: clock.now() - started };
-      if (status >= 500) log.error(line, 'request failed');
+      // 502-504 are AWS failing or out of reach (logged at warn by errorHandler); 500 is ours.
+      if (status === 500 || status > 504) log.error(line, 'request failed');
+      else if (status >= 500) log.warn(line, 'request failed');
       else log.info(line, 'request');
     }
   };

@@ -4,7 +4,7 @@ import type { InstallRecord } from '../../store/index.js';
 import { tenantIdSchema } from '../installFlow/index.js';
 import { loggableError } from '../loggableError.js';
 import type { ServerServices } from '../services.js';
-import { resolveTenant } from '../tenantCredentials.js';
+import { isVerified, resolveTenant, tenantIdentity } from '../tenantCredentials.js';
 import { actorOf, pathName } from './names.js';
 
 /** The contract's install answer; `connector` is the integration's alias, `connectorName` the stored connector. */
@@ -89,18 +89,9 @@ export function installRoutes(router: Router, services: ServerServices): void {
       await store.installs.delete(install.id, actorOf(ctx.state));
       installStatus.markDeleted(install.id);
       for (const { identity } of install.identities) {
-        if (!identity.accountId || !identity.roleArn) continue;
+        if (!isVerified(identity)) continue;
         const connector = await connectors.get(identity.connector);
-        await connector.forget({
-          id: identity.id,
-          connector: identity.connector,
-          tenantId: identity.tenantId,
-          installId: install.id,
-          accountId: identity.accountId,
-          region: identity.region ?? connector.config.defaultRegion,
-          roleArn: identity.roleArn,
-          externalId: identity.externalId,
-        });
+        await connector.forget(tenantIdentity(install.id, identity, connector));
       }
     }
     ctx.status = 204;
