@@ -44,6 +44,23 @@ const CONTRAST_CHECK = `(() => {
   return low;
 })()`;
 
+// A role trusting the app's account WITHOUT the external-id condition (as in test/api-refusals.test.ts).
+const LOOSE_TEMPLATE = `AWSTemplateFormatVersion: '2010-09-09'
+Description: 'Loose role for ##EXTERNAL_ID##'
+Resources:
+  Role:
+    Type: 'AWS::IAM::Role'
+    Properties:
+      RoleName: '##ROLE_NAME##'
+      AssumeRolePolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Principal:
+              AWS: 'arn:aws:iam::##BASE_ACCOUNT_ID##:root'
+            Action: 'sts:AssumeRole'
+`;
+
 interface CspViolation {
   page: string;
   directive: string;
@@ -128,6 +145,21 @@ describe('install pages in a real browser', () => {
       '(() => { const e = document.activeElement; const s = getComputedStyle(e); return [e.id, s.outlineStyle, s.outlineWidth]; })()',
     );
     assert.deepEqual(focused, ['accountId', 'solid', '3px']);
+    // A wrong id, by keyboard only: the server words the error (no browser bubble), the page title says
+    // Error, focus lands on the field, which is marked invalid and described by the error.
+    await page.keyboard.type('12345abc901');
+    await page.keyboard.press('Enter');
+    await page.locator('#accountId-error').waitFor();
+    assert.match(await page.title(), /^Error: /);
+    const invalid = await page.evaluate(
+      "(() => { const e = document.activeElement; return [e.id, e.getAttribute('aria-invalid'), e.getAttribute('aria-describedby'), document.getElementById('accountId-error')?.textContent]; })()",
+    );
+    assert.deepEqual(invalid, [
+      'accountId',
+      'true',
+      'accountId-hint accountId-error',
+      'The AWS account id must be exactly 12 digits (leading zeros included).',
+    ]);
     // Labels are tied to their fields: fill by label, as a person (or a screen reader) finds them.
     await page.getByLabel('AWS account id').fill(world.tenant.accountId);
     await page.getByLabel('AWS region').selectOption('eu-west-1');
@@ -144,8 +176,11 @@ describe('install pages in a real browser', () => {
     // Position in the document (boundingBox is relative to the viewport, which scrolls on click).
     const checkNowTop = "document.getElementById('check-now').getBoundingClientRect().top + window.scrollY";
     const before = await page.evaluate(checkNowTop);
-    await page.getByRole('button', { name: 'Check now' }).click();
+    // By keyboard: focus stays on Check now while it is busy (aria-disabled, not disabled).
+    await page.locator('#check-now').focus();
+    await page.keyboard.press('Enter');
     await page.locator('#status[data-status="verifying"]').waitFor({ timeout: 5_000 });
+    assert.equal(await page.evaluate('document.activeElement.id'), 'check-now');
     await page
       .locator('#status-title', { hasText: 'We could not use the role yet.' })
       .waitFor({ timeout: 15_000 });
@@ -160,6 +195,13 @@ describe('install pages in a real browser', () => {
 
     const lowContrast = await page.evaluate(CONTRAST_CHECK);
     assert.deepEqual(lowContrast, [], 'text contrast is at least 4.5:1');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    assert.deepEqual(await page.evaluate(CONTRAST_CHECK), [], 'and in dark mode too');
+    await page.emulateMedia({ colorScheme: 'light' });
+    // The narrowest phones: nothing scrolls sideways at 360 px.
+    await page.setViewportSize({ width: 360, height: 800 });
+    assert.equal(await page.evaluate('document.documentElement.scrollWidth'), 360);
+    await page.setViewportSize({ width: 390, height: 844 });
 
     const launchUrl = new URL((await page.locator('#launch').getAttribute('href')) ?? '');
     assert.equal(
@@ -237,5 +279,62 @@ describe('install pages in a real browser', () => {
     await collectViolations(page);
     assert.deepEqual(violations, []);
     assert.deepEqual(consoleProblems, []);
+  });
+  it('shows a failed check with the fix (which stack to delete), then returns to the app with the error unless the tenant stays', async () => {
+    const { otpSecret: _otp, mfaSerial: _serial, ...iam } = world.connectorConfig.iam;
+    const put = await world.api('PUT', '/v1/connectors/aws-loose', {
+      ...world.connectorConfig,
+      iam,
+      roleName: 'skybridge-loose-role',
+      stackName: 'skybridge-loose',
+      template: LOOSE_TEMPLATE,
+    });
+    assert.equal(put.status, 200, put.text);
+    await world.api('PUT', '/v1/integrations/loose', {
+      connectors: { awsConnector: 'aws-loose' },
+      redirectUrls: [appUrl],
+    });
+    const created = await world.api('POST', '/v1/integrations/loose/sessions', {
+      tenantId: 'initech',
+      redirectUrl: appUrl,
+    });
+    assert.equal(created.status, 201, created.text);
+    const page = await context.newPage();
+    await page.goto(created.body.url);
+    await page.getByLabel('AWS account id').fill(world.tenant.accountId);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.locator('#launch').waitFor();
+    const started = await world.api('GET', `/v1/sessions/${created.body.id}`);
+    const stack = await world.createStack(started.body.templateUrl, { stackName: 'skybridge-loose' });
+    assert.equal(stack.status, 201, JSON.stringify(stack.body));
+    await page.locator('#check-now').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#status[data-status="failed"]').waitFor({ timeout: 15_000 });
+    const fix = `To fix it: Delete the stack skybridge-loose in account ${world.tenant.accountId}, in the us-east-1 region`;
+    assert.match((await page.locator('#status-detail').textContent()) ?? '', new RegExp(fix));
+    // Focus was on Check now, which went away with the session: it moves to the way back.
+    assert.equal(await page.evaluate('document.activeElement.id'), 'status-link-anchor');
+    assert.equal(await page.locator('#steps').isVisible(), false, 'the steps of an ended session are gone');
+    await page.screenshot({ path: '/tmp/skybridge-failed.png', fullPage: true });
+    // The contract sends the browser back to the app, but only after a countdown the tenant can stop.
+    const countdown = page.locator('#status-countdown-text');
+    assert.match((await countdown.textContent()) ?? '', /Taking you back to the app in (20|19) s\./);
+    await page.waitForTimeout(1_200);
+    assert.match((await countdown.textContent()) ?? '', /in 1[0-9] s\./, 'the countdown moves');
+    await page.getByRole('button', { name: 'Stay on this page' }).click();
+    assert.equal(await page.locator('#status-countdown').isVisible(), false);
+    assert.equal(await page.evaluate('document.activeElement.id'), 'status-link-anchor');
+    await page.waitForTimeout(1_200);
+    assert.ok(page.url().startsWith(world.url), `stayed: ${page.url()}`);
+    await page.getByRole('link', { name: 'Return to the app' }).click();
+    await page.waitForURL((url) => url.href.startsWith(appUrl));
+    assert.equal(new URL(page.url()).searchParams.get('error'), 'external_id_not_enforced');
+    // Opening the link again after the session ended goes straight back to the app, with the error.
+    await page.goto(created.body.url);
+    await page.waitForURL((url) => url.href.startsWith(appUrl));
+    assert.equal(new URL(page.url()).searchParams.get('error'), 'external_id_not_enforced');
+    await collectViolations(page);
+    assert.deepEqual(violations, []);
+    assert.deepEqual(pageErrors, []);
   });
 });

@@ -20,12 +20,17 @@ input[type=text],select{width:100%;padding:.55rem;font-size:1rem;border:1px soli
 pre{background:#f8f8f8;border:1px solid #eaeded;border-radius:4px;padding:.75rem;overflow:auto;max-height:24rem;font-size:.85rem;white-space:pre-wrap;word-break:break-word}
 .check{display:flex;gap:.6rem;align-items:flex-start;font-weight:400}
 .check input{margin-top:.3rem;width:1.2rem;height:1.2rem}
-button{background:#ec7211;color:#fff;border:0;border-radius:4px;padding:.7rem 1.4rem;font-size:1rem;font-weight:700;cursor:pointer}
+button{background:#b8560a;color:#fff;border:0;border-radius:4px;padding:.7rem 1.4rem;font-size:1rem;font-weight:700;cursor:pointer}
+a{color:#0b57d0}
+:focus-visible{outline:3px solid #0b57d0;outline-offset:2px}
+.section-gap{margin-top:1rem}
+.next{margin:.5rem 0 0;color:#16191f}
 .error{background:#fdf3f1;border:1px solid #d13212;color:#7d1a06;border-radius:6px;padding:.75rem;margin:0 0 1rem;word-break:break-word}
 .success{background:#f2f8f0;border:1px solid #1d8102;border-radius:6px;padding:.75rem;margin:0 0 1rem}
 dl{display:grid;grid-template-columns:minmax(7rem,auto) 1fr;gap:.4rem 1rem;margin:0}
-dt{font-weight:600}dd{margin:0;word-break:break-all}
-table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:.4rem;border-bottom:1px solid #eaeded;word-break:break-all}
+dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}
+@media (max-width:30rem){dl{grid-template-columns:1fr;gap:.1rem}dd{margin-bottom:.5rem}}
+table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:.4rem;border-bottom:1px solid #eaeded;overflow-wrap:anywhere}
 `;
 
 export function renderPage(title: string, content: string): string {

@@ -29,7 +29,7 @@ export interface QuickCreateView {
 
 export function renderQuickCreatePage(view: QuickCreateView): string {
   const error = view.error
-    ? `<div class="error" role="alert" data-error-code="${escapeHtml(view.error.code)}"><strong>${escapeHtml(view.error.code)}</strong>: ${escapeHtml(view.error.message)}</div>`
+    ? `<div class="error" role="alert" data-error-code="${escapeHtml(view.error.code)}"><strong>${escapeHtml(view.error.code)}</strong>: ${escapeHtml(view.error.message)}${nextStep(view.error.code)}</div>`
     : '';
   const accounts =
     view.accountIds.length === 0
@@ -70,7 +70,7 @@ ${parametersSection(view)}
 </section>
 <section>
 <h2>Capabilities</h2>
-<label class="check"><input type="checkbox" id="acknowledgeIam" name="acknowledgeIam" value="true"${view.acknowledged ? ' checked' : ''}>
+<label class="check"><input type="checkbox" id="acknowledgeIam" name="acknowledgeIam" value="true"${view.acknowledged ? ' checked' : ''}${view.error?.code === 'InsufficientCapabilitiesException' ? ' aria-invalid="true"' : ''}>
 <span>I acknowledge that AWS CloudFormation might create IAM resources with custom names.</span></label>
 </section>
 <button type="submit" id="create-stack">Create stack</button>
@@ -92,5 +92,17 @@ function parametersSection(view: QuickCreateView): string {
 <input type="text" id="param_${escapeHtml(name)}" name="param_${escapeHtml(name)}" value="${escapeHtml(value)}">${description}`;
     })
     .join('\n');
-  return `<h2 style="margin-top:1rem">Parameters</h2>\n${fields}`;
+  return `<h2 class="section-gap">Parameters</h2>\n${fields}`;
+}
+
+/** AWS's words stay (they are what the real console says); a plain next step follows the ones people hit. */
+function nextStep(code: string): string {
+  const steps: Record<string, string> = {
+    InsufficientCapabilitiesException:
+      'Tick the box “I acknowledge that AWS CloudFormation might create IAM resources with custom names” under Capabilities, then click Create stack again.',
+    AlreadyExistsException:
+      'A stack with this name already exists in this account and region: the role may already be there. Go back to the install page and click Check now.',
+  };
+  const step = steps[code];
+  return step ? `<p class="next">${escapeHtml(step)}</p>` : '';
 }

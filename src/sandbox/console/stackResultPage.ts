@@ -15,12 +15,16 @@ export function renderStackResultPage(stack: Stack): string {
           )
           .join('')}</tbody></table>`;
   const reason = stack.statusReason
-    ? `<div class="error" role="alert" id="status-reason">${escapeHtml(stack.statusReason)}</div>`
+    ? `<div class="error" role="alert" id="status-reason">${escapeHtml(stack.statusReason)}<p class="next">${
+        stack.status === 'ROLLBACK_COMPLETE' || stack.status === 'DELETE_COMPLETE'
+          ? 'The stack was rolled back: nothing it created is left in the account. Fix the cause above (for example, delete the stack that already created this role), then open the link from the install page again.'
+          : 'Fix the cause above, delete this stack, then open the link from the install page again.'
+      }</p></div>`
     : '';
   return renderPage(
     complete ? 'Stack created' : 'Stack creation failed',
     `<h1>${complete ? 'Stack created' : 'Stack creation failed'}</h1>
-${complete ? '<div class="success">The stack was created in the sandbox account.</div>' : reason}
+${complete ? '<div class="success">The stack was created in the sandbox account. Go back to the install page: it checks the role by itself.</div>' : reason}
 <section>
 <dl>
 <dt>Stack name</dt><dd id="stack-name">${escapeHtml(stack.stackName)}</dd>

@@ -23,19 +23,19 @@ export function accountPage(options: AccountPageOptions): SafeHtml {
   const regionError = error?.field === 'region' ? error.message : undefined;
   const otherError = error && !accountError && !regionError ? error.message : undefined;
   const main = html`<h1>Connect your AWS account</h1>
-<p class="lead">The app <strong>${options.integration}</strong> will work in your AWS account through a role that you create and can delete at any time. First, tell us which account.</p>
+<p class="lead">The app <strong>${options.integration}</strong> asks to work in your AWS account. You stay in control: on the next page you create one IAM role yourself with an AWS CloudFormation stack, you can read exactly what it allows before you create it, and you remove the app’s access at any time by deleting the stack. First, tell us which account.</p>
 <p class="hint">Connecting for: <span class="mono">${options.tenantId}</span></p>
 ${
   otherError
     ? html`<div class="alert" role="alert"><p class="alert-title">We could not continue.</p><p>${otherError}</p></div>`
     : ''
 }
-<form method="post" action="${action}" class="account-form">
+<form method="post" action="${action}" class="account-form" novalidate>
 <input type="hidden" name="csrf" value="${csrfToken}">
 <div class="field">
 <label for="accountId">AWS account id</label>
-<span class="hint" id="accountId-hint">12 digits, leading zeros included. To find it, sign in to the AWS console and open the menu with your account name at the top right: copy the number shown as Account ID.</span>
-<input type="text" id="accountId" name="accountId" inputmode="numeric" pattern="\\d{12}" maxlength="14" autocomplete="off" spellcheck="false" required aria-describedby="${accountError ? 'accountId-hint accountId-error' : 'accountId-hint'}"${accountError ? html` aria-invalid="true" autofocus` : ''} value="${accountId ?? ''}">
+<span class="hint" id="accountId-hint">12 digits, leading zeros included (dashes are fine: 0123-4567-8901). To find it, sign in to the AWS console and open the menu with your account name at the top right: copy the number shown as Account ID.</span>
+<input type="text" id="accountId" name="accountId" inputmode="numeric" pattern="\\d{12}" maxlength="20" autocomplete="off" spellcheck="false" required aria-describedby="${accountError ? 'accountId-hint accountId-error' : 'accountId-hint'}"${accountError ? html` aria-invalid="true" autofocus` : ''} value="${accountId ?? ''}">
 ${accountError ? html`<p class="field-error" id="accountId-error">${accountError}</p>` : ''}
 </div>
 <div class="field">
@@ -49,5 +49,7 @@ ${regionError ? html`<p class="field-error" id="region-error">${regionError}</p>
 <button type="submit" class="button button-primary">Continue</button>
 </div>
 </form>`;
-  return layout({ title: 'Connect your AWS account', basePath, main });
+  // "Error:" first in the title: a screen reader announces it as the page loads again.
+  const title = error ? 'Error: Connect your AWS account' : 'Connect your AWS account';
+  return layout({ title, basePath, main });
 }

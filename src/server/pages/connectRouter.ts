@@ -148,11 +148,11 @@ export function createConnectRouter(deps: ConnectRouterDeps): Router {
       region: session.region,
       error: session.error,
     };
-    if (session.error?.code === 'role_not_assumable') {
-      facts.roleName = await flow
-        .installDetails(session.id)
-        .then((details) => details.roleName)
-        .catch(() => undefined);
+    if (session.error?.code === 'role_not_assumable' || session.error?.code === 'external_id_not_enforced') {
+      // The advice names the role to look for, or the stack to delete.
+      const details = await flow.installDetails(session.id).catch(() => undefined);
+      facts.roleName = details?.roleName;
+      facts.stackName = details?.stackName;
     }
     const answer: StatusAnswer = { status: session.status, text: describeStatus(facts) };
     if (session.error) answer.error = session.error;
@@ -207,6 +207,7 @@ export function createConnectRouter(deps: ConnectRouterDeps): Router {
         accountId: session.accountId,
         region: session.region,
         roleName: details.roleName,
+        stackName: details.stackName,
         error: session.error,
       }),
       accountId: session.accountId ?? '',
@@ -262,7 +263,8 @@ export function createConnectRouter(deps: ConnectRouterDeps): Router {
           return;
         }
         default:
-          // completed or failed: the app takes over and shows the outcome.
+          // completed or failed: the session has ended and the contract sends the browser to the app
+          // (with installId, or with error=<code>). The live page explained a failure before leaving.
           redirect(ctx, flow.redirectTarget(session) ?? pageUrl(id));
       }
     } catch (error) {

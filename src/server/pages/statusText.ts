@@ -16,6 +16,7 @@ export interface StatusFacts {
   accountId?: string | undefined;
   region?: string | undefined;
   roleName?: string | undefined;
+  stackName?: string | undefined;
   error?: { code: string; message: string } | undefined;
 }
 
@@ -41,10 +42,11 @@ export function describeProblem(code: string, facts: StatusFacts, fallback?: str
     case 'external_id_not_enforced':
       return {
         tone: 'problem',
-        title: 'The role does not check the external ID, so we did not connect it.',
+        title: 'The role does not require the external ID, so we did not connect it.',
         detail:
-          'Anyone who knows the role name could use it. Delete the stack in the AWS console, ask the app for a new ' +
-          'link, and create the stack from the template without editing it.',
+          'Without that check, others could get the app to use your role. Nothing was connected. To fix it: ' +
+          `Delete the stack ${facts.stackName ?? 'you created'} in ${account(facts)}, in ${region(facts)}, ` +
+          'then return to the app for a new link and create the stack from that template without editing it.',
       };
     case 'account_mismatch':
       return {

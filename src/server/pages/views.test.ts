@@ -135,4 +135,77 @@ describe('install page views', () => {
     assert.equal(describeStatus({ status: 'expired' }).title, 'This link has expired.');
     assert.equal(describeStatus({ status: 'cancelled' }).title, 'This connection was cancelled.');
   });
+  it('tells the tenant which account to sign in to, the region to keep, and how to remove access', () => {
+    const page = launch('x');
+    assert.match(
+      page,
+      /sign in to account <strong class="mono">012345678901<\/strong> \(the console shows it as <span class="mono">0123-4567-8901<\/span>/,
+    );
+    assert.match(page, /opens in the <strong>eu-west-1<\/strong> region: keep that region/);
+    assert.match(
+      page,
+      /Open the AWS console<span class="visually-hidden"> \(opens in a new tab\)<\/span><\/a>/,
+    );
+    assert.match(
+      page,
+      /<h2>How to remove the app’s access<\/h2>\s*<p>Delete the stack <span class="mono">skybridge-connector<\/span>/,
+    );
+    assert.match(
+      page,
+      /one IAM role named <span class="mono">skybridge-connector-role<\/span>, and nothing else/,
+    );
+  });
+
+  it('marks Check now busy with aria-disabled while verifying, so a keyboard user keeps focus on it', () => {
+    const page = launchPage({
+      basePath: '',
+      sessionId: 's',
+      integration: 'demo',
+      tenantId: 't',
+      csrfToken: 'c',
+      status: 'verifying',
+      statusText: describeStatus({ status: 'verifying' }),
+      accountId: '012345678901',
+      region: 'eu-west-1',
+      consoleUrl: 'https://console.example/',
+      templateBody: 'x',
+    }).toString();
+    assert.match(page, /id="check-now" aria-disabled="true">Check now<\/button>/);
+    assert.ok(!/id="check-now"[^>]* disabled/.test(page));
+  });
+
+  it('lets the server word page 1 errors (novalidate) and says Error first in the title', () => {
+    const options = {
+      basePath: '',
+      sessionId: 's',
+      integration: 'demo',
+      tenantId: 't',
+      csrfToken: 'c',
+      regions: ['us-east-1'],
+      region: 'us-east-1',
+    };
+    const clean = accountPage(options).toString();
+    assert.match(clean, /<form method="post" action="\/connect\/s" class="account-form" novalidate>/);
+    assert.match(clean, /<title>Connect your AWS account · Skybridge<\/title>/);
+    const refused = accountPage({
+      ...options,
+      error: { field: 'accountId', message: 'The AWS account id must be exactly 12 digits.' },
+    }).toString();
+    assert.match(refused, /<title>Error: Connect your AWS account · Skybridge<\/title>/);
+  });
+
+  it('names the fix for a role that does not enforce the external id: which stack, account and region', () => {
+    const text = describeStatus({
+      status: 'failed',
+      accountId: '012345678901',
+      region: 'eu-west-1',
+      stackName: 'skybridge-connector',
+      error: { code: 'external_id_not_enforced', message: 'x' },
+    });
+    assert.equal(text.title, 'The role does not require the external ID, so we did not connect it.');
+    assert.match(
+      text.detail,
+      /To fix it: Delete the stack skybridge-connector in account 012345678901, in the eu-west-1 region, then return to the app for a new link/,
+    );
+  });
 });

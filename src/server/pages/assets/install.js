@@ -12,6 +12,8 @@
   const link = document.getElementById('status-link-anchor');
   const checkNow = document.getElementById('check-now');
   const verifyForm = document.getElementById('verify-form');
+  const actions = document.getElementById('session-actions');
+  const steps = document.getElementById('steps');
   const launch = document.getElementById('launch');
   const csrfField = document.querySelector('input[name="csrf"]');
   const csrf = csrfField ? csrfField.value : '';
@@ -20,8 +22,6 @@
   const FAST_MS = 2000;
   const SLOW_MS = 10000;
   const ERROR_MAX_MS = 30000;
-  // Long enough to read what went wrong before the app takes over.
-  const FAILED_REDIRECT_MS = 8000;
   const AUTO_VERIFY_GAP_MS = 5000;
 
   let current = status.dataset.status;
@@ -46,18 +46,61 @@
     // Only touch the live region when the words change, so screen readers announce real news.
     if (title.textContent !== text.title) title.textContent = text.title || '';
     if (detail.textContent !== text.detail) detail.textContent = text.detail || '';
-    if (checkNow) checkNow.disabled = answer.status !== 'awaiting_stack';
+    // aria-disabled rather than disabled: a keyboard user who pressed Check now keeps focus on it.
+    if (checkNow) {
+      if (answer.status === 'awaiting_stack') checkNow.removeAttribute('aria-disabled');
+      else checkNow.setAttribute('aria-disabled', 'true');
+    }
     if (answer.redirectTo) {
       link.href = answer.redirectTo;
       linkRow.hidden = false;
+      // The session ended: checking or cancelling no longer means anything.
+      // The steps and their launch button belong to a session that has ended.
+      if (steps) steps.hidden = true;
+      if (actions && !actions.hidden) {
+        const hadFocus = actions.contains(document.activeElement);
+        actions.hidden = true;
+        // Focus was on Check now: keep it on the next thing to do rather than losing it to the page.
+        if (hadFocus) link.focus();
+      }
     }
   }
 
+  // Completed: straight back to the app. Failed: the contract sends the browser back too (the app gets
+  // the error code), but only after time to read what to fix, with a button that stops the countdown
+  // (WCAG 2.2.1: timing adjustable). The countdown sits outside the live region: no announcement spam.
+  const FAILED_REDIRECT_SECONDS = 20;
+  const countdownRow = document.getElementById('status-countdown');
+  const countdownText = document.getElementById('status-countdown-text');
+  const stay = document.getElementById('status-stay');
+  let countdown;
+
   function leave(answer) {
-    if (leaving || !answer.redirectTo) return;
-    leaving = true;
-    const wait = answer.status === 'completed' ? 0 : FAILED_REDIRECT_MS;
-    setTimeout(() => window.location.assign(answer.redirectTo), wait);
+    if (leaving) return;
+    if (answer.status === 'completed') {
+      leaving = true;
+      window.location.assign(answer.redirectTo);
+      return;
+    }
+    if (answer.status !== 'failed' || !countdownRow || countdown !== undefined) return;
+    let remaining = FAILED_REDIRECT_SECONDS;
+    const tick = () => {
+      countdownText.textContent = `Taking you back to the app in ${remaining} s.`;
+      if (remaining <= 0) {
+        clearInterval(countdown);
+        leaving = true;
+        window.location.assign(answer.redirectTo);
+      }
+      remaining -= 1;
+    };
+    countdownRow.hidden = false;
+    tick();
+    countdown = setInterval(tick, 1000);
+    stay.addEventListener('click', () => {
+      clearInterval(countdown);
+      countdownRow.hidden = true;
+      link.focus();
+    });
   }
 
   function handle(answer) {
