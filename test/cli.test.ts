@@ -402,7 +402,12 @@ describe('skybridge start: keys at first start', () => {
         await first.waitForLine((l) => l.includes('connector set')),
         /^ {2}SKYBRIDGE_DATA_DIR=\S+ npx skybridge connector set <connector> --file connector\.json --url http:\/\/127\.0\.0\.1:\d+$/,
       );
-      assert.equal((await first.stop('SIGINT')).code, 0);
+      const firstEnd = await first.stop('SIGINT');
+      assert.deepEqual(
+        firstEnd,
+        { code: 0, signal: null },
+        `first start ended ${JSON.stringify(firstEnd)}; stderr: ${first.stderr()}`,
+      );
 
       const second = start();
       await second.waitForLine((l) => l === 'Press Ctrl-C to stop.');

@@ -8,25 +8,50 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import type { Clock } from '../core/index.js';
 import type { ConnectorConfig } from './connectorConfig.js';
 
-/** Socket limits for STS calls: a hung connection must fail (and be retried by us), not hang a tenant. */
-const STS_CONNECTION_TIMEOUT_MS = 5_000;
-const STS_REQUEST_TIMEOUT_MS = 15_000;
+/**
+ * A TCP (and TLS) connection to STS opens in milliseconds from anywhere with a route to AWS; after
+ * 5 s the endpoint is out of reach, and the engine's own retry (or the caller) should take over.
+ */
+export const DEFAULT_STS_CONNECTION_TIMEOUT_MS = 5_000;
+/**
+ * STS answers are a few hundred bytes and come back in well under a second. Calls sit on the hot
+ * path of a verification and of every credential refresh, so an endpoint that accepted the
+ * connection but has not answered within 5 s is treated as unreachable (aws_unreachable,
+ * retryable) rather than holding tenants' requests longer.
+ */
+export const DEFAULT_STS_REQUEST_TIMEOUT_MS = 5_000;
+
+/** Per-connector STS socket limits (engine options only, not the public configuration). */
+export interface StsTimeouts {
+  /** Time to open the connection (default DEFAULT_STS_CONNECTION_TIMEOUT_MS). */
+  connectionTimeoutMs?: number;
+  /** Time for the whole request and its answer (default DEFAULT_STS_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
+}
 
 /**
  * An STS client for the connector: endpoint `endpoints.sts` (the regional AWS endpoint when
- * unset), region `iam.region`, and `maxAttempts: 1` because the engine owns retries so it can
- * classify and count every failure.
+ * unset), region `iam.region`, the socket limits above, and `maxAttempts: 1` because the engine
+ * owns retries so it can classify and count every failure.
  */
 export function createStsClient(
   config: ConnectorConfig,
   credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider,
+  timeouts: StsTimeouts = {},
 ): STSClient {
+  const requestTimeout = timeouts.requestTimeoutMs ?? DEFAULT_STS_REQUEST_TIMEOUT_MS;
   return new STSClient({
     region: config.iam.region,
     ...(config.endpoints.sts ? { endpoint: config.endpoints.sts } : {}),
     maxAttempts: 1,
     credentials,
-    requestHandler: { connectionTimeout: STS_CONNECTION_TIMEOUT_MS, requestTimeout: STS_REQUEST_TIMEOUT_MS },
+    requestHandler: {
+      connectionTimeout: timeouts.connectionTimeoutMs ?? DEFAULT_STS_CONNECTION_TIMEOUT_MS,
+      requestTimeout,
+      // Without this the SDK only logs a warning once requestTimeout passes and keeps waiting: an
+      // endpoint that accepts the connection and never answers would hang the call forever.
+      throwOnRequestTimeout: true,
+    },
   });
 }
 

@@ -17,6 +17,7 @@ import {
   systemClock,
 } from '../core/index.js';
 import { roleArnFor } from './arn.js';
+import type { StsTimeouts } from './awsClients.js';
 import { BaseSession } from './baseSession.js';
 import { type ConnectorConfig, isMfaConfigured } from './connectorConfig.js';
 import { buildConsoleUrl } from './consoleLink.js';
@@ -46,6 +47,8 @@ export interface AwsConnectorTuning {
   retryBackoff?: BackoffPolicy;
   /** Backoff between verification attempts while IAM propagates (default ~1 s doubling to ~10 s). */
   verifyBackoff?: BackoffPolicy;
+  /** STS socket limits (default 5 s to connect, 5 s per request: see awsClients.ts). */
+  stsTimeouts?: StsTimeouts;
 }
 
 export interface AwsConnectorOptions {
@@ -54,6 +57,7 @@ export interface AwsConnectorOptions {
   store: EngineStore;
   clock?: Clock;
   random?: RandomSource;
+  /** Bound here to `{ connector: name }`, once; the parts only add their `part`. */
   logger?: Logger;
   onIdentityHealth?: IdentityHealthListener;
   tuning?: AwsConnectorTuning;
@@ -88,8 +92,13 @@ export class AwsConnector {
       logger: this.logger,
       ...(tuning.refreshMarginMs === undefined ? {} : { refreshMarginMs: tuning.refreshMarginMs }),
       ...(tuning.retryBackoff === undefined ? {} : { backoff: tuning.retryBackoff }),
+      ...(tuning.stsTimeouts === undefined ? {} : { stsTimeouts: tuning.stsTimeouts }),
     });
-    this.assumer = new RoleAssumer({ config: options.config, baseSession: this.baseSession });
+    this.assumer = new RoleAssumer({
+      config: options.config,
+      baseSession: this.baseSession,
+      ...(tuning.stsTimeouts === undefined ? {} : { stsTimeouts: tuning.stsTimeouts }),
+    });
     this.broker = new TenantCredentialBroker({
       config: options.config,
       store: options.store,

@@ -187,6 +187,70 @@ describe('BaseSession against the sandbox', () => {
     );
   });
 
+  /** `work`'s outcome, or a failure if it has not settled within `ms` of real time (instead of hanging). */
+  async function within<T>(ms: number, work: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`still waiting after ${ms} ms`)), ms);
+    });
+    try {
+      return await Promise.race([work, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  it('get(signal) stops waiting for the next TOTP step as soon as the signal aborts, and sends no code', async () => {
+    const clock = new ManualClock(13_010_000); // step 433; step 434 starts in 20 s
+    await sts.alignClock(13_010_000);
+    const store = new MemoryEngineStore();
+    await store.claimTotpStep(sts.mfa.serialNumber, 433); // another instance used this step's code
+    const base = new BaseSession({ name: 'abort', config: sts.config(), store, clock });
+
+    const controller = new AbortController();
+    const getting = base.get(controller.signal);
+    getting.catch(() => {});
+    await until(() => clock.waiting === 1, 'the session waits for step 434');
+    controller.abort();
+    const error = await within(1_000, getting).then(
+      () => assert.fail('expected the wait to be aborted'),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof Error);
+    assert.equal(error.name, 'AbortError');
+    assert.equal(clock.waiting, 0, 'nothing is left waiting on the clock');
+    assert.equal(clock.now(), 13_010_000);
+    assert.equal((await sts.stsCalls()).GetSessionToken, 0);
+    assert.equal(await store.lastTotpStep(sts.mfa.serialNumber), 433, 'no step claimed for the aborted wait');
+
+    // The next caller starts afresh and gets a session with step 434's code.
+    const credentials = await drive(clock, base.get());
+    assert.equal(credentials.mfa, true);
+    assert.deepEqual(usedSteps(), [434]);
+  });
+
+  it('one caller aborting does not stop the refresh another caller still waits for', async () => {
+    const clock = new ManualClock(14_010_000); // step 467
+    await sts.alignClock(14_010_000);
+    const store = new MemoryEngineStore();
+    await store.claimTotpStep(sts.mfa.serialNumber, 467);
+    const base = new BaseSession({ name: 'abort-one', config: sts.config(), store, clock });
+
+    const leaving = new AbortController();
+    const staying = new AbortController();
+    const gone = base.get(leaving.signal);
+    gone.catch(() => {});
+    const kept = base.get(staying.signal);
+    await until(() => clock.waiting === 1, 'one shared wait for step 468');
+    leaving.abort();
+    await assert.rejects(within(1_000, gone), { name: 'AbortError' });
+    assert.equal(clock.waiting, 1, 'the shared refresh still waits for the other caller');
+    const credentials = await drive(clock, kept);
+    assert.equal(credentials.mfa, true);
+    assert.deepEqual(usedSteps(), [468]);
+    assert.equal((await sts.stsCalls()).GetSessionToken, 1);
+  });
+
   /** Moves the engine's clock and the sandbox's to the next TOTP step each time the engine waits, until `work` settles. */
   async function drive<T>(clock: ManualClock, work: Promise<T>): Promise<T> {
     let settled = false;

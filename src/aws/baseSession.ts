@@ -13,6 +13,7 @@
 import { GetCallerIdentityCommand, GetSessionTokenCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import {
+  abortReason,
   type Clock,
   cryptoRandom,
   type Logger,
@@ -22,7 +23,7 @@ import {
   silentLogger,
   systemClock,
 } from '../core/index.js';
-import { createStsClient, longTermCredentials, sdkExpiration } from './awsClients.js';
+import { createStsClient, longTermCredentials, type StsTimeouts, sdkExpiration } from './awsClients.js';
 import type { ConnectorConfig } from './connectorConfig.js';
 import type { EngineStore, StoredCredentials } from './engineStore.js';
 import { dnsSuffixOfPartition, partitionOfRegion } from './regions.js';
@@ -56,7 +57,10 @@ export interface BaseSessionOptions {
   store: EngineStore;
   clock?: Clock;
   random?: RandomSource;
+  /** Already bound to the connector by the caller (AwsConnector); this part adds only `part`. */
   logger?: Logger;
+  /** Socket limits of this session's STS calls (defaults in awsClients.ts). */
+  stsTimeouts?: StsTimeouts;
   /** Refresh this long before expiry (default 5 minutes). */
   refreshMarginMs?: number;
   /** GetSessionToken attempts when throttled or unanswered (each with a fresh TOTP step). Default 3. */
@@ -82,6 +86,16 @@ export type BaseCredentials = StoredCredentials;
 
 type Mode = 'mfa' | 'keys' | 'chain';
 
+/** The one refresh in flight, shared by every caller; aborted only once no caller wants it any more. */
+interface Refresh {
+  promise: Promise<BaseCredentials>;
+  controller: AbortController;
+  /** Callers waiting with a signal that has not aborted. */
+  waiters: number;
+  /** A caller without a signal (or a background refresh) waits: never abort. */
+  pinned: boolean;
+}
+
 export class BaseSession {
   /** True when sessions come from GetSessionToken with an MFA code (tenant sessions are then capped at 1 h). */
   readonly mfa: boolean;
@@ -99,8 +113,9 @@ export class BaseSession {
   private readonly storeKey: string;
   private readonly holder: string;
   private readonly longTerm: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  private readonly stsTimeouts: StsTimeouts;
   private current: BaseCredentials | undefined;
-  private inflight: Promise<BaseCredentials> | undefined;
+  private inflight: Refresh | undefined;
   private retryAfter = 0;
   private longTermSts: STSClient | undefined;
   private sessionSts: STSClient | undefined;
@@ -111,7 +126,8 @@ export class BaseSession {
     this.store = options.store;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? cryptoRandom;
-    this.logger = (options.logger ?? silentLogger).child({ connector: options.name, part: 'base-session' });
+    this.logger = (options.logger ?? silentLogger).child({ part: 'base-session' });
+    this.stsTimeouts = options.stsTimeouts ?? {};
     this.marginMs = options.refreshMarginMs ?? DEFAULT_REFRESH_MARGIN_MS;
     this.maxAttempts = options.maxAttempts ?? 3;
     this.backoff = options.backoff ?? { baseMs: 500, capMs: 5_000 };
@@ -137,16 +153,19 @@ export class BaseSession {
   /**
    * Fresh base credentials. From memory when fresh; a still-valid session inside the refresh
    * margin is served while a refresh runs in the background; otherwise the caller waits for the
-   * one in-flight refresh.
+   * one in-flight refresh. With `signal`, the wait (e.g. for the next TOTP step) ends as soon as it
+   * aborts, rejecting with its reason; the refresh itself stops only when no caller waits for it.
    */
-  get(): Promise<BaseCredentials> {
+  get(signal?: AbortSignal): Promise<BaseCredentials> {
     if (this.mode === 'chain') return this.fromChain();
     const now = this.clock.now();
     const current = this.current;
     if (current && current.expiration - this.marginMs > now) return Promise.resolve(current);
     if (current && current.expiration - MIN_SERVE_VALIDITY_MS > now) {
       if (now >= this.retryAfter) {
-        this.startRefresh(false).catch((error: unknown) => {
+        const background = this.startRefresh(false);
+        background.pinned = true;
+        background.promise.catch((error: unknown) => {
           this.logger.warn(
             { error: describeStsError(error) },
             'base session refresh failed; serving the current one',
@@ -155,13 +174,13 @@ export class BaseSession {
       }
       return Promise.resolve(current);
     }
-    return this.startRefresh(false);
+    return this.join(this.startRefresh(false), signal);
   }
 
   /** Obtains a new session now (sharing a refresh already in flight), e.g. after AWS said ExpiredToken. */
-  refresh(): Promise<BaseCredentials> {
-    if (this.mode !== 'mfa') return this.get();
-    return this.startRefresh(true);
+  refresh(signal?: AbortSignal): Promise<BaseCredentials> {
+    if (this.mode !== 'mfa') return this.get(signal);
+    return this.join(this.startRefresh(true), signal);
   }
 
   /**
@@ -205,7 +224,7 @@ export class BaseSession {
   }
 
   private async askCallerIdentity(): Promise<CallerIdentity> {
-    this.sessionSts ??= createStsClient(this.config, this.provider());
+    this.sessionSts ??= createStsClient(this.config, this.provider(), this.stsTimeouts);
     try {
       const answer = await this.sessionSts.send(new GetCallerIdentityCommand({}));
       if (!answer.Account || !answer.Arn || !answer.UserId) {
@@ -248,25 +267,56 @@ export class BaseSession {
     }
   }
 
-  private startRefresh(force: boolean): Promise<BaseCredentials> {
-    if (this.inflight) return this.inflight;
-    const pending = this.obtain(force).then(
+  private startRefresh(force: boolean): Refresh {
+    // A refresh everyone gave up on is settling: callers arriving now start a new one.
+    if (this.inflight && !this.inflight.controller.signal.aborted) return this.inflight;
+    const controller = new AbortController();
+    const pending = this.obtain(force, controller.signal).then(
       (credentials) => {
         this.current = credentials;
         this.retryAfter = 0;
         return credentials;
       },
       (error: unknown) => {
-        this.retryAfter = this.clock.now() + REFRESH_COOLDOWN_MS;
+        if (!controller.signal.aborted) this.retryAfter = this.clock.now() + REFRESH_COOLDOWN_MS;
         throw error;
       },
     );
-    this.inflight = pending;
+    const refresh: Refresh = { promise: pending, controller, waiters: 0, pinned: false };
+    this.inflight = refresh;
     const clear = (): void => {
-      if (this.inflight === pending) this.inflight = undefined;
+      if (this.inflight === refresh) this.inflight = undefined;
     };
     pending.then(clear, clear);
-    return pending;
+    return refresh;
+  }
+
+  /** The caller's view of `refresh`: its own abort ends its wait; the last one out stops the refresh. */
+  private join(refresh: Refresh, signal: AbortSignal | undefined): Promise<BaseCredentials> {
+    if (!signal) {
+      refresh.pinned = true;
+      return refresh.promise;
+    }
+    if (signal.aborted) return Promise.reject(abortReason(signal));
+    refresh.waiters++;
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        refresh.waiters--;
+        if (refresh.waiters === 0 && !refresh.pinned) refresh.controller.abort(signal.reason);
+        reject(abortReason(signal));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      refresh.promise.then(
+        (credentials) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(credentials);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
   }
 
   private isFresh(credentials: StoredCredentials | undefined, stale?: BaseCredentials): boolean {
@@ -275,7 +325,7 @@ export class BaseSession {
     return credentials.expiration - this.marginMs > this.clock.now();
   }
 
-  private async obtain(force: boolean): Promise<BaseCredentials> {
+  private async obtain(force: boolean, signal: AbortSignal): Promise<BaseCredentials> {
     // A forced refresh must not pick the session it replaces back up from the store.
     const replacing = force ? this.current : undefined;
     const stored = await this.store.getBaseSession(this.storeKey);
@@ -285,12 +335,12 @@ export class BaseSession {
     while (
       !(await this.store.tryAcquireLease(this.leaseName(), this.holder, REFRESH_LEASE_MS, this.clock.now()))
     ) {
-      await this.clock.sleep(LEASE_POLL_MS);
+      await this.clock.sleep(LEASE_POLL_MS, signal);
       const shared = await this.store.getBaseSession(this.storeKey);
       if (this.isFresh(shared, replacing)) return shared!;
     }
     try {
-      return await this.getSessionToken();
+      return await this.getSessionToken(signal);
     } finally {
       await this.store.releaseLease(this.leaseName(), this.holder);
     }
@@ -301,19 +351,20 @@ export class BaseSession {
   }
 
   /** GetSessionToken with a never-used TOTP code; retries once on a rejected code, a few times on throttling. */
-  private async getSessionToken(): Promise<BaseCredentials> {
+  private async getSessionToken(signal: AbortSignal): Promise<BaseCredentials> {
     const { otpSecret, mfaSerial, baseSessionSeconds } = this.config.iam;
     const serial = mfaSerial!;
-    this.longTermSts ??= createStsClient(this.config, this.longTerm);
+    this.longTermSts ??= createStsClient(this.config, this.longTerm, this.stsTimeouts);
     let minStep = 0;
     let codeRetried = false;
     const started = this.clock.now();
     for (let attempt = 1; ; attempt++) {
-      const step = await this.claimStep(serial, minStep);
+      const step = await this.claimStep(serial, minStep, signal);
       // The claim stays whatever happens next: the next try always moves to a later step.
       minStep = step + 1;
       const tokenCode = totpCode(otpSecret!, step);
       try {
+        // Not aborted once sent: AWS may accept the code, and only a finished call keeps the session.
         const answer = await this.longTermSts.send(
           new GetSessionTokenCommand({
             SerialNumber: serial,
@@ -364,7 +415,7 @@ export class BaseSession {
           );
         }
         if (kind === 'throttled' && attempt < this.maxAttempts) {
-          await this.clock.sleep(backoffDelay(attempt - 1, this.backoff, this.random));
+          await this.clock.sleep(backoffDelay(attempt - 1, this.backoff, this.random), signal);
           continue;
         }
         if (kind === 'network' && attempt < this.maxAttempts && !isLastingNetworkFailure(error)) {
@@ -372,7 +423,7 @@ export class BaseSession {
           const delayMs = backoffDelay(attempt - 1, this.backoff, this.random);
           const sendAt = Math.max(this.clock.now() + delayMs, (step + 1) * STEP_MS);
           if (sendAt - started <= this.networkRetryBudgetMs) {
-            await this.clock.sleep(delayMs);
+            await this.clock.sleep(delayMs, signal);
             continue;
           }
         }
@@ -385,7 +436,7 @@ export class BaseSession {
    * Claims the earliest TOTP step at or after `minStep` that nobody used, waiting on the clock
    * until that step has started. Claimed before sending, so two instances never send one code.
    */
-  private async claimStep(serial: string, minStep: number): Promise<number> {
+  private async claimStep(serial: string, minStep: number, signal: AbortSignal): Promise<number> {
     let wanted = minStep;
     for (let tries = 0; tries < 5; tries++) {
       const now = this.clock.now();
@@ -394,7 +445,7 @@ export class BaseSession {
       if (waitMs > MAX_STEP_WAIT_MS) break;
       if (waitMs > 0) {
         this.logger.debug({ step, waitMs }, 'waiting for an unused TOTP step');
-        await this.clock.sleep(waitMs);
+        await this.clock.sleep(waitMs, signal);
       }
       if (await this.store.claimTotpStep(serial, step)) return step;
       const last = await this.store.lastTotpStep(serial);

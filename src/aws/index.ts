@@ -11,6 +11,7 @@ export * from './defaultTemplate.js';
 export * from './engineStore.js';
 export * from './externalId.js';
 export * from './iamPolicy.js';
+export * from './identityHealthCheck.js';
 export * from './regions.js';
 export * from './retry.js';
 export * from './roleAssumer.js';

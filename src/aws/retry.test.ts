@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ManualClock, type RandomSource, systemClock } from '../core/index.js';
-import { backoffDelay, randomFraction, retryWithBackoff, sleepOnClock } from './retry.js';
+import { backoffDelay, randomFraction, retryWithBackoff } from './retry.js';
 
 /** Random bytes all equal to `byte`: 0x00 gives the fraction 0, 0x80 one half, 0xff almost 1. */
 const constantRandom = (byte: number): RandomSource => ({ bytes: (count) => Buffer.alloc(count, byte) });
@@ -104,23 +104,54 @@ describe('retryWithBackoff', () => {
   });
 });
 
-describe('sleepOnClock', () => {
-  it('rejects as soon as the signal aborts, without the clock moving', async () => {
+describe('retryWithBackoff with a signal', () => {
+  it('stops waiting between attempts when the signal aborts, on a ManualClock nobody advances', async () => {
     const clock = new ManualClock(0);
     const controller = new AbortController();
-    const sleeping = sleepOnClock(clock, 60_000, controller.signal);
+    let calls = 0;
+    const retrying = retryWithBackoff(
+      async () => {
+        calls++;
+        throw new Error('Throttling');
+      },
+      {
+        maxAttempts: 5,
+        backoff: { baseMs: 60_000, capMs: 60_000, jitter: 'equal' },
+        clock,
+        random: constantRandom(0x80),
+        shouldRetry: () => true,
+        signal: controller.signal,
+      },
+    );
+    await settle();
+    assert.equal(clock.waiting, 1, 'waits on the clock before attempt 2');
     controller.abort(new Error('client went away'));
-    await assert.rejects(sleeping, /client went away/);
+    await assert.rejects(retrying, /client went away/);
+    assert.equal(clock.waiting, 0, 'the wait is gone from the clock, not left to hang');
+    assert.equal(calls, 1);
   });
 
   it('on the system clock, leaves no timer behind once aborted, so nothing holds the process open', async () => {
     const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
     const before = timers();
     const controller = new AbortController();
-    const sleeping = sleepOnClock(systemClock, 600_000, controller.signal);
+    const retrying = retryWithBackoff(
+      async () => {
+        throw new Error('Throttling');
+      },
+      {
+        maxAttempts: 5,
+        backoff: { baseMs: 600_000, capMs: 600_000, jitter: 'equal' },
+        clock: systemClock,
+        random: constantRandom(0x80),
+        shouldRetry: () => true,
+        signal: controller.signal,
+      },
+    );
+    await settle();
     assert.equal(timers(), before + 1, 'the wait holds one timer');
     controller.abort(new Error('verification cancelled'));
-    await assert.rejects(sleeping, /verification cancelled/);
+    await assert.rejects(retrying, /verification cancelled/);
     assert.equal(timers(), before, 'the timer went with the wait');
   });
 });

@@ -3,8 +3,7 @@
  * decide how long a wait is and whether it happens at all. The SDK's own retries are off
  * (maxAttempts 1) for STS: the engine classifies each failure and counts its attempts itself.
  */
-import { setTimeout as delay } from 'node:timers/promises';
-import { type Clock, type RandomSource, systemClock } from '../core/index.js';
+import { abortReason, type Clock, type RandomSource } from '../core/index.js';
 
 export interface BackoffPolicy {
   /** The first delay's ceiling; each further retry doubles it. */
@@ -28,36 +27,6 @@ export function backoffDelay(retry: number, policy: BackoffPolicy, random: Rando
   const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** Math.min(retry, 30));
   const fraction = randomFraction(random);
   return policy.jitter === 'equal' ? ceiling / 2 + (fraction * ceiling) / 2 : fraction * ceiling;
-}
-
-/** The reason a signal was aborted, as an Error to throw. */
-export function abortReason(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error) return reason;
-  const error = new Error(typeof reason === 'string' ? reason : 'The operation was aborted.');
-  error.name = 'AbortError';
-  return error;
-}
-
-/** Waits `ms` on `clock`; rejects as soon as `signal` aborts. */
-export function sleepOnClock(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
-  if (!signal) return clock.sleep(ms);
-  if (signal.aborted) return Promise.reject(abortReason(signal));
-  // Clock.sleep cannot be cancelled: on the system clock, use a timer the signal clears, so an
-  // aborted wait (a cancelled verification) leaves no timer behind to hold the process open.
-  if (clock === systemClock) {
-    return delay(Math.max(0, ms), undefined, { signal }).catch(() => {
-      throw abortReason(signal);
-    });
-  }
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => reject(abortReason(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    clock.sleep(ms).then(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, reject);
-  });
 }
 
 export interface RetryOptions {
@@ -89,7 +58,8 @@ export async function retryWithBackoff<T>(
       if (attempt >= options.maxAttempts || !options.shouldRetry(error, attempt)) throw error;
       const delayMs = backoffDelay(attempt - 1, options.backoff, options.random);
       options.onRetry?.(error, attempt, delayMs);
-      await sleepOnClock(options.clock, delayMs, options.signal);
+      // The clock's own sleep: an abort ends the wait at once, on a ManualClock nobody advances too.
+      await options.clock.sleep(delayMs, options.signal);
     }
   }
 }

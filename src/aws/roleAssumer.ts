@@ -6,7 +6,7 @@
  */
 import { AssumeRoleCommand, GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { createStsClient } from './awsClients.js';
+import { createStsClient, type StsTimeouts } from './awsClients.js';
 import type { BaseSession, CallerIdentity } from './baseSession.js';
 import type { ConnectorConfig } from './connectorConfig.js';
 import type { StoredCredentials } from './engineStore.js';
@@ -35,29 +35,33 @@ export function roleSessionName(prefix: string, id: string): string {
 export class RoleAssumer {
   private readonly config: ConnectorConfig;
   private readonly baseSession: BaseSession;
+  private readonly stsTimeouts: StsTimeouts;
   private client: STSClient | undefined;
 
-  constructor(options: { config: ConnectorConfig; baseSession: BaseSession }) {
+  constructor(options: { config: ConnectorConfig; baseSession: BaseSession; stsTimeouts?: StsTimeouts }) {
     this.config = options.config;
     this.baseSession = options.baseSession;
+    this.stsTimeouts = options.stsTimeouts ?? {};
   }
 
   /** AssumeRole with the base session; on ExpiredToken the base session is replaced and the call made once more. */
   async assumeRole(request: AssumeRoleRequest, signal?: AbortSignal): Promise<AssumedRole> {
     // The session the SDK signs with is the one get() answers now (it asks the same provider).
-    const signing = await this.baseSession.get();
+    // The signal ends a wait for the base session too (e.g. for the next TOTP step).
+    const signing = await this.baseSession.get(signal);
     try {
       return await this.assumeOnce(request, signal);
     } catch (error) {
       if (classifyStsError(error) !== 'expired_token' || !this.baseSession.mfa) throw error;
       await this.baseSession.invalidate(signing.accessKeyId);
+      await this.baseSession.get(signal);
       return await this.assumeOnce(request, signal);
     }
   }
 
   /** GetCallerIdentity with `credentials` (e.g. a tenant role's), to learn whose they are. */
   async callerIdentity(credentials: AwsCredentialIdentity, signal?: AbortSignal): Promise<CallerIdentity> {
-    const client = createStsClient(this.config, credentials);
+    const client = createStsClient(this.config, credentials, this.stsTimeouts);
     try {
       const answer = await client.send(new GetCallerIdentityCommand({}), { abortSignal: signal });
       return { accountId: answer.Account ?? '', arn: answer.Arn ?? '', userId: answer.UserId ?? '' };
@@ -68,7 +72,7 @@ export class RoleAssumer {
 
   private async assumeOnce(request: AssumeRoleRequest, signal?: AbortSignal): Promise<AssumedRole> {
     // The SDK asks the base session's provider on every request, so a replaced session is used at once.
-    this.client ??= createStsClient(this.config, this.baseSession.provider());
+    this.client ??= createStsClient(this.config, this.baseSession.provider(), this.stsTimeouts);
     const answer = await this.client.send(
       new AssumeRoleCommand({
         RoleArn: request.roleArn,

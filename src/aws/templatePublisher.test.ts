@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateBucketCommand,
@@ -184,6 +185,37 @@ describe('TemplatePublisher against the sandbox', () => {
       });
     } finally {
       nowhere.close();
+    }
+  });
+
+  it('gives up on an S3 that accepts the connection and never answers, within its request timeout', async () => {
+    // A black hole: accepts TCP connections, reads, never writes. Without a thrown request timeout
+    // the SDK would wait on it forever while the tenant waits on the install page.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('data', () => {});
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const stuck = new TemplatePublisher({
+      config: { ...config, endpoints: { ...config.endpoints, s3: `http://127.0.0.1:${port}` } },
+      credentials: async () => keys,
+      timeouts: { requestTimeoutMs: 300 },
+    });
+    const started = Date.now();
+    try {
+      await assert.rejects(stuck.publish(SESSION, body), {
+        code: 'aws_unreachable',
+        status: 502,
+        retryable: true,
+      });
+      // The SDK retries (3 attempts by default): bounded, well short of "forever".
+      assert.ok(Date.now() - started < 5_000, `gave up after ${Date.now() - started} ms`);
+    } finally {
+      stuck.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
     }
   });
 

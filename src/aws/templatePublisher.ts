@@ -41,7 +41,14 @@ export interface TemplatePublisherOptions {
   config: ConnectorConfig;
   /** The base session's credentials (the connector's IAM user may write under the prefix). */
   credentials: AwsCredentialIdentityProvider;
+  /** Socket limits (defaults below); tests shorten them. */
+  timeouts?: { connectionTimeoutMs?: number; requestTimeoutMs?: number };
 }
+
+/** Opening a connection to S3 takes milliseconds wherever there is a route to it. */
+export const DEFAULT_S3_CONNECTION_TIMEOUT_MS = 5_000;
+/** Uploading at most 1 MB (a template's limit) or deleting one object: 15 s is generous. */
+export const DEFAULT_S3_REQUEST_TIMEOUT_MS = 15_000;
 
 /**
  * Puts rendered templates into the connector's bucket under unguessable keys and deletes them when
@@ -59,6 +66,14 @@ export class TemplatePublisher {
       credentials: options.credentials,
       forcePathStyle: options.config.endpoints.forcePathStyle || endpoint !== undefined,
       ...(endpoint === undefined ? {} : { endpoint }),
+      // A template is at most 1 MB and the tenant is waiting on the page: an S3 that has not answered
+      // in time is unreachable (aws_unreachable, retryable), not something to wait on forever.
+      // throwOnRequestTimeout: without it the SDK only warns and keeps waiting.
+      requestHandler: {
+        connectionTimeout: options.timeouts?.connectionTimeoutMs ?? DEFAULT_S3_CONNECTION_TIMEOUT_MS,
+        requestTimeout: options.timeouts?.requestTimeoutMs ?? DEFAULT_S3_REQUEST_TIMEOUT_MS,
+        throwOnRequestTimeout: true,
+      },
     });
   }
 

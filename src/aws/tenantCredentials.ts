@@ -17,6 +17,7 @@ import {
   cryptoRandom,
   type Logger,
   type RandomSource,
+  randomId,
   SkybridgeError,
   silentLogger,
   systemClock,
@@ -34,6 +35,15 @@ import type { IdentityHealthListener, TenantCredentials, TenantIdentity } from '
 const MIN_SERVE_VALIDITY_MS = 30_000;
 /** After a failed background refresh, keep serving the still-valid credentials this long before trying again. */
 const REFRESH_COOLDOWN_MS = 10_000;
+/**
+ * Instances share one AssumeRole per tenant through a store lease. One that finds the lease taken
+ * polls the store for the holder's result this often, for at most ASSUME_WAIT_MS, then calls STS
+ * itself: a holder that died or hangs costs others a short delay, never an outage.
+ */
+export const ASSUME_POLL_MS = 100;
+export const ASSUME_WAIT_MS = 5_000;
+/** Longer than one AssumeRole with its retries normally takes; a crashed holder's lease expires after it. */
+const ASSUME_LEASE_MS = 30_000;
 
 export interface TenantCredentialBrokerOptions {
   config: ConnectorConfig;
@@ -77,6 +87,8 @@ export class TenantCredentialBroker {
   private readonly backoff: BackoffPolicy;
   private readonly entries = new Map<string, Entry>();
   private readonly inflight = new Map<string, Promise<TenantCredentials>>();
+  /** This broker's name as a lease holder (instances each have their own broker). */
+  private readonly holder: string;
   /** Bumped by forget(): a call already in flight must not cache what it gets afterwards. */
   private readonly epochs = new Map<string, number>();
 
@@ -93,6 +105,7 @@ export class TenantCredentialBroker {
     this.marginMs = options.refreshMarginMs ?? DEFAULT_REFRESH_MARGIN_MS;
     this.maxAttempts = options.maxAttempts ?? 5;
     this.backoff = options.backoff ?? { baseMs: 200, capMs: 5_000 };
+    this.holder = randomId(this.random, 64);
   }
 
   /**
@@ -179,40 +192,73 @@ export class TenantCredentialBroker {
     }
     const sharedNow = await this.fromStore(sharedKey);
     if (sharedNow) return this.remember(key, identity, sharedNow, epoch);
+
+    // One instance assumes the role; the others take its result from the store.
+    const lease = assumeLeaseName(identity);
+    let leased = await this.store.tryAcquireLease(lease, this.holder, ASSUME_LEASE_MS, this.clock.now());
+    if (!leased) {
+      const waitUntil = this.clock.now() + ASSUME_WAIT_MS;
+      while (!leased && this.clock.now() < waitUntil) {
+        await this.clock.sleep(Math.min(ASSUME_POLL_MS, waitUntil - this.clock.now()));
+        const theirs = await this.fromStore(sharedKey);
+        if (theirs) return this.remember(key, identity, theirs, epoch);
+        // Free again without a result (the holder failed): this instance tries.
+        leased = await this.store.tryAcquireLease(lease, this.holder, ASSUME_LEASE_MS, this.clock.now());
+      }
+      if (!leased) this.logger.debug({ identity: identity.id }, 'AssumeRole lease still held; calling STS');
+    }
+    if (leased) {
+      // The last holder may have stored its result and let go just before this instance took over.
+      const justStored = await this.fromStore(sharedKey);
+      if (justStored) {
+        await this.store.releaseLease(lease, this.holder);
+        return this.remember(key, identity, justStored, epoch);
+      }
+    }
     let assumed: AssumedRole;
     try {
-      assumed = await retryWithBackoff(
-        () =>
-          this.assumer.assumeRole({
-            roleArn: identity.roleArn,
-            externalId: identity.externalId,
-            sessionName: roleSessionName('skybridge', identity.installId ?? identity.id),
-            durationSeconds: this.config.iam.tenantSessionSeconds,
-          }),
-        {
-          maxAttempts: this.maxAttempts,
-          backoff: this.backoff,
-          clock: this.clock,
-          random: this.random,
-          shouldRetry: (error) => {
-            const kind = classifyStsError(error);
-            return kind === 'throttled' || kind === 'network';
-          },
-          onRetry: (error, attempt, delayMs) =>
-            this.logger.debug(
-              { identity: identity.id, attempt, delayMs, error: describeStsError(error) },
-              'AssumeRole retry',
-            ),
-        },
-      );
+      assumed = await this.assumeWithRetries(identity);
     } catch (error) {
+      if (leased) await this.store.releaseLease(lease, this.holder).catch(() => {});
       throw this.failure(identity, error);
     }
     // A forget() while AssumeRole ran must not be undone: keep what it dropped out of the store too.
-    if ((this.epochs.get(key) ?? 0) === epoch)
-      await this.store.putTenantCredentials(sharedKey, assumed.credentials);
+    try {
+      if ((this.epochs.get(key) ?? 0) === epoch)
+        await this.store.putTenantCredentials(sharedKey, assumed.credentials);
+    } finally {
+      // Released after the result is stored, so a waiter that then takes the lease finds it.
+      if (leased) await this.store.releaseLease(lease, this.holder);
+    }
     this.reportHealth(identity, undefined);
     return this.remember(key, identity, assumed.credentials, epoch);
+  }
+
+  private assumeWithRetries(identity: TenantIdentity): Promise<AssumedRole> {
+    return retryWithBackoff(
+      () =>
+        this.assumer.assumeRole({
+          roleArn: identity.roleArn,
+          externalId: identity.externalId,
+          sessionName: roleSessionName('skybridge', identity.installId ?? identity.id),
+          durationSeconds: this.config.iam.tenantSessionSeconds,
+        }),
+      {
+        maxAttempts: this.maxAttempts,
+        backoff: this.backoff,
+        clock: this.clock,
+        random: this.random,
+        shouldRetry: (error) => {
+          const kind = classifyStsError(error);
+          return kind === 'throttled' || kind === 'network';
+        },
+        onRetry: (error, attempt, delayMs) =>
+          this.logger.debug(
+            { identity: identity.id, attempt, delayMs, error: describeStsError(error) },
+            'AssumeRole retry',
+          ),
+      },
+    );
   }
 
   private async fromStore(sharedKey: string): Promise<StoredCredentials | undefined> {
@@ -309,6 +355,11 @@ export function assertTenantSessionLength(config: ConnectorConfig, mfaBacked: bo
 
 function memoryKey(identity: TenantIdentity): string {
   return `${identity.connector}\u0000${identity.id}`;
+}
+
+/** The store lease an instance holds while it assumes `identity`'s role for all instances. */
+export function assumeLeaseName(identity: TenantIdentity): string {
+  return `assume:${storeKey(identity)}`;
 }
 
 /** The role and external id are part of the shared key, so a reconnected tenant never gets the old role's credentials. */

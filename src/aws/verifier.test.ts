@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { SkybridgeError } from '../core/index.js';
+import { ManualClock, SkybridgeError } from '../core/index.js';
 import { AwsConnector } from './awsConnector.js';
 import { MemoryEngineStore } from './engineStore.js';
 import { StsSandbox } from './stsSandbox.fixture.js';
@@ -150,5 +150,43 @@ describe('verifying a tenant role against the sandbox', () => {
     assert.equal(attempts, 1, 'attempt 2 was aborted before it was sent');
     await new Promise((resolve) => setTimeout(resolve, 700)); // longer than any backoff of this connector
     assert.equal((await sts.stsCalls()).AssumeRole, attempts);
+  });
+
+  it('stops waiting for a TOTP step when the caller aborts (verification_aborted at once, no code sent)', async () => {
+    const clock = new ManualClock(15_010_000); // step 500; step 501 starts in 20 s
+    await sts.admin.updateSettings({ clockOffsetMs: 15_010_000 - Date.now() });
+    const store = new MemoryEngineStore();
+    await store.claimTotpStep(sts.mfa.serialNumber, 500); // another instance just used this step
+    const aws = new AwsConnector({ name: 'aws', config: sts.config(), store, clock });
+    const identity = sts.identity({
+      id: 'idn_abort_totp',
+      accountId: TENANT,
+      externalId: EXTERNAL_ID,
+      roleArn: sts.createTenantRole({ accountId: TENANT, roleName: 'abort-totp', externalId: EXTERNAL_ID }),
+    });
+    const controller = new AbortController();
+    const verifying = aws.verify(identity, { signal: controller.signal });
+    verifying.catch(() => {});
+    for (let i = 0; i < 2_000 && clock.waiting === 0; i++) await new Promise((r) => setTimeout(r, 1));
+    assert.equal(clock.waiting, 1, 'the base session waits for step 501');
+    const aborted = Date.now();
+    controller.abort();
+    let timer: NodeJS.Timeout | undefined;
+    const error = await Promise.race([
+      verifying,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('verification still waiting 1 s after the abort')), 1_000);
+      }),
+    ]).then(
+      () => assert.fail('expected verification_aborted'),
+      (e: unknown) => e,
+    );
+    clearTimeout(timer);
+    assert.ok(error instanceof SkybridgeError, String(error));
+    assert.equal(error.code, 'verification_aborted');
+    assert.ok(Date.now() - aborted < 500);
+    assert.equal(clock.waiting, 0, 'nothing is left waiting on the clock');
+    assert.deepEqual(await sts.stsCalls(), { AssumeRole: 0, GetSessionToken: 0, GetCallerIdentity: 0 });
+    assert.equal(await store.lastTotpStep(sts.mfa.serialNumber), 500);
   });
 });

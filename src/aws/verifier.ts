@@ -20,7 +20,7 @@ import {
 } from '../core/index.js';
 import type { ConnectorConfig } from './connectorConfig.js';
 import { generateExternalId } from './externalId.js';
-import { type BackoffPolicy, backoffDelay, retryWithBackoff, sleepOnClock } from './retry.js';
+import { type BackoffPolicy, backoffDelay, retryWithBackoff } from './retry.js';
 import { type AssumedRole, type RoleAssumer, roleSessionName } from './roleAssumer.js';
 import { classifyStsError, describeStsError, genericStsError } from './stsErrors.js';
 import { assertTenantSessionLength } from './tenantCredentials.js';
@@ -132,11 +132,9 @@ async function assumeUntilPropagated(
         if (kind !== 'access_denied') throw verifyFailure(error);
         throw notAssumable(identity, attempt, clock.now() - started, error);
       }
-      await sleepOnClock(
-        clock,
-        Math.min(backoffDelay(attempt - 1, backoff, random), remaining),
-        signal,
-      ).catch(() => throwIfAborted(signal));
+      await clock
+        .sleep(Math.min(backoffDelay(attempt - 1, backoff, random), remaining), signal)
+        .catch(() => throwIfAborted(signal));
     }
   }
 }

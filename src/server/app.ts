@@ -6,6 +6,7 @@ import { type Clock, cryptoRandom, type RandomSource, systemClock } from '../cor
 import type { Store } from '../store/index.js';
 import { ConnectorRegistry } from './connectorRegistry.js';
 import { InstallFlow } from './installFlow/index.js';
+import { InstallHealthChecks } from './installHealth.js';
 import { InstallStatusCache } from './installStatusCache.js';
 import { Metrics } from './metrics.js';
 import { requireAdmin } from './middleware/auth.js';
@@ -67,7 +68,19 @@ export function createServices(deps: AppDeps): ServerServices {
       metrics,
       installStatus,
     });
-  return { store: deps.store, connectors, flow, installStatus, metrics, clock, random, logger, publicUrl };
+  const health = new InstallHealthChecks({ store: deps.store, connectors, clock, logger, metrics });
+  return {
+    store: deps.store,
+    connectors,
+    flow,
+    installStatus,
+    health,
+    metrics,
+    clock,
+    random,
+    logger,
+    publicUrl,
+  };
 }
 
 /**

@@ -1,9 +1,4 @@
-import {
-  AwsConnector,
-  type ConnectorConfig,
-  type IdentityHealth,
-  type TenantIdentity,
-} from '../aws/index.js';
+import { AwsConnector, type IdentityHealth, IdentityHealthCheck, type TenantIdentity } from '../aws/index.js';
 import { type Clock, type Logger, type RandomSource, SkybridgeError, systemClock } from '../core/index.js';
 import type { Store } from '../store/index.js';
 import { loggableError } from './loggableError.js';
@@ -22,6 +17,7 @@ export interface ConnectorRegistryOptions {
  */
 export class ConnectorRegistry {
   private readonly connectors = new Map<string, Promise<AwsConnector>>();
+  private readonly healthChecks = new Map<string, Promise<IdentityHealthCheck>>();
   private readonly options: ConnectorRegistryOptions;
 
   constructor(options: ConnectorRegistryOptions) {
@@ -42,9 +38,37 @@ export class ConnectorRegistry {
     return connector;
   }
 
-  /** Drops the cached instance (after PUT), so the next `get` uses the new configuration. */
+  /**
+   * The live role check of connector `name` (built beside its AwsConnector, sharing its stored base
+   * session); 404 `connector_not_found` when none is configured.
+   */
+  healthCheck(name: string): Promise<IdentityHealthCheck> {
+    let check = this.healthChecks.get(name);
+    if (!check) {
+      const { store, clock = systemClock, random, logger } = this.options;
+      check = this.get(name).then(
+        (connector) =>
+          new IdentityHealthCheck({
+            name,
+            config: connector.config,
+            store: store.engine,
+            clock,
+            ...(random ? { random } : {}),
+            ...(logger ? { logger: logger.child({ connector: name }) } : {}),
+          }),
+      );
+      this.healthChecks.set(name, check);
+      check.catch(() => {
+        if (this.healthChecks.get(name) === check) this.healthChecks.delete(name);
+      });
+    }
+    return check;
+  }
+
+  /** Drops the cached instances (after PUT), so the next `get` uses the new configuration. */
   invalidate(name: string): void {
     this.connectors.delete(name);
+    this.healthChecks.delete(name);
   }
 
   private async build(name: string): Promise<AwsConnector> {
@@ -59,11 +83,12 @@ export class ConnectorRegistry {
     }
     return new AwsConnector({
       name,
-      config: record.config as ConnectorConfig, // TODO(lead): drop the cast once the store types its config
+      config: record.config,
       store: store.engine,
       clock,
       ...(random ? { random } : {}),
-      ...(logger ? { logger: logger.child({ connector: name }) } : {}),
+      // AwsConnector binds `connector` to its own logger: binding it here too would repeat it.
+      ...(logger ? { logger } : {}),
       onIdentityHealth: (identity: TenantIdentity, health: IdentityHealth) => {
         void store.identities
           .update(identity.id, {

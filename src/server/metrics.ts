@@ -1,14 +1,4 @@
-import type { SessionStatus, Store } from '../store/index.js';
-
-const STATUSES: SessionStatus[] = [
-  'pending',
-  'awaiting_stack',
-  'verifying',
-  'completed',
-  'failed',
-  'cancelled',
-  'expired',
-];
+import { SESSION_STATUSES, type SessionStatus, type Store } from '../store/index.js';
 
 /**
  * Simple process-local counters, rendered in Prometheus text format. Session counts come from the
@@ -16,11 +6,11 @@ const STATUSES: SessionStatus[] = [
  */
 export class Metrics {
   /**
-   * /metrics needs no key, so counting sessions (a scan of the sessions table) happens at most once per
-   * this many ms, however often anonymous callers ask. Scrapers ask every 15-60 s anyway.
+   * /metrics needs no key, so counting sessions (one GROUP BY over the sessions table) happens at most
+   * once per this many ms, however often anonymous callers ask. Scrapers ask every 15-60 s anyway.
    */
   static readonly SESSION_COUNT_TTL_MS = 5_000;
-  private sessionCounts: { at: number; counts: Promise<Map<SessionStatus, number>> } | undefined;
+  private sessionCounts: { at: number; counts: Promise<Record<SessionStatus, number>> } | undefined;
   private credentialsIssued = 0;
   private completions = 0;
   private readonly stsFailures = new Map<string, number>();
@@ -40,7 +30,7 @@ export class Metrics {
   async render(store: Store, now: number = Date.now()): Promise<string> {
     const cached = this.sessionCounts;
     if (!cached || now - cached.at >= Metrics.SESSION_COUNT_TTL_MS || now < cached.at) {
-      const counts = countSessions(store);
+      const counts = store.sessions.countByStatus();
       this.sessionCounts = { at: now, counts };
       // A failed count is not kept: the next scrape tries again.
       counts.catch(() => {
@@ -51,7 +41,7 @@ export class Metrics {
     const lines = [
       '# HELP skybridge_sessions Install sessions by status.',
       '# TYPE skybridge_sessions gauge',
-      ...STATUSES.map((status) => `skybridge_sessions{status="${status}"} ${byStatus.get(status)}`),
+      ...SESSION_STATUSES.map((status) => `skybridge_sessions{status="${status}"} ${byStatus[status] ?? 0}`),
       '# HELP skybridge_installs_completed_total Install sessions completed by this process.',
       '# TYPE skybridge_installs_completed_total counter',
       `skybridge_installs_completed_total ${this.completions}`,
@@ -68,12 +58,4 @@ export class Metrics {
     ];
     return `${lines.join('\n')}\n`;
   }
-}
-
-async function countSessions(store: Store): Promise<Map<SessionStatus, number>> {
-  // TODO(store): a COUNT ... GROUP BY status in the store would avoid loading every session row.
-  const sessions = await store.sessions.listByStatus(STATUSES);
-  const byStatus = new Map<SessionStatus, number>(STATUSES.map((status) => [status, 0]));
-  for (const session of sessions) byStatus.set(session.status, (byStatus.get(session.status) ?? 0) + 1);
-  return byStatus;
 }

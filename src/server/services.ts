@@ -3,6 +3,7 @@ import type { Clock, RandomSource } from '../core/index.js';
 import type { Store } from '../store/index.js';
 import type { ConnectorRegistry } from './connectorRegistry.js';
 import type { InstallFlow } from './installFlow/index.js';
+import type { InstallHealthChecks } from './installHealth.js';
 import type { InstallStatusCache } from './installStatusCache.js';
 import type { Metrics } from './metrics.js';
 
@@ -16,6 +17,8 @@ export interface ServerServices {
   flow: InstallFlow;
   /** Whether an install may still get credentials (cached; tenant clients ask it before each credential). */
   installStatus: InstallStatusCache;
+  /** Live role checks behind GET /v1/installs/{id}/health (at most one per identity per minute). */
+  health: InstallHealthChecks;
   metrics: Metrics;
   clock: Clock;
   random: RandomSource;

@@ -23,7 +23,7 @@ export function toIdentityRecord(row: Selectable<IdentitiesTable>): IdentityReco
 }
 
 /** Columns for a patch: absent keys stay as they are, keys present with `undefined` become NULL. */
-function toColumns(patch: IdentityPatch, now: number): Updateable<IdentitiesTable> {
+export function identityColumns(patch: IdentityPatch, now: number): Updateable<IdentitiesTable> {
   const has = (key: keyof IdentityPatch): boolean => Object.hasOwn(patch, key);
   const columns: Updateable<IdentitiesTable> = { updated_at: now };
   if (has('accountId')) columns.account_id = patch.accountId ?? null;
@@ -79,7 +79,7 @@ export function identitiesRepository(db: Kysely<Database>, clock: Clock): Identi
     async update(id, patch) {
       const row = await db
         .updateTable('identities')
-        .set(toColumns(patch, clock.now()))
+        .set(identityColumns(patch, clock.now()))
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirst();

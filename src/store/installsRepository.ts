@@ -1,9 +1,10 @@
 import type { Kysely, Selectable } from 'kysely';
 import { type Clock, SkybridgeError } from '../core/index.js';
 import { insertAuditEntry } from './auditRepository.js';
-import { toIdentityRecord } from './identitiesRepository.js';
+import { identityColumns, toIdentityRecord } from './identitiesRepository.js';
 import { AUDIT_ACTIONS, type InstallRecord, type InstallsRepository } from './records.js';
 import type { Database, InstallsTable } from './schema.js';
+import { sessionColumns } from './sessionsRepository.js';
 import { isUniqueViolation } from './sqlErrors.js';
 import { toDate, toOptionalDate } from './timeColumns.js';
 
@@ -46,6 +47,40 @@ export function installsRepository(db: Kysely<Database>, clock: Clock): Installs
       const aliases = Object.entries(input.identities);
       try {
         await db.transaction().execute(async (trx) => {
+          // The session first: its UPDATE takes the SQLite write lock (PostgreSQL: the row lock), so a
+          // cancel racing this completion either lands before (nothing here is written) or after.
+          if (input.session) {
+            const moved =
+              input.session.from.length === 0
+                ? undefined
+                : await trx
+                    .updateTable('sessions')
+                    .set(sessionColumns(input.session.patch, now))
+                    .where('id', '=', input.sessionId)
+                    .where('status', 'in', input.session.from)
+                    .returning('id')
+                    .executeTakeFirst();
+            if (!moved) {
+              throw new SkybridgeError(
+                'session_ended',
+                `Session ${input.sessionId} is no longer ${input.session.from.join(' or ')}; no install was recorded.`,
+                { status: 409 },
+              );
+            }
+          }
+          for (const [identityId, patch] of Object.entries(input.identityPatches ?? {})) {
+            const updated = await trx
+              .updateTable('identities')
+              .set(identityColumns(patch, now))
+              .where('id', '=', identityId)
+              .returning('id')
+              .executeTakeFirst();
+            if (!updated) {
+              throw new SkybridgeError('identity_not_found', `No identity with id "${identityId}".`, {
+                status: 404,
+              });
+            }
+          }
           await trx
             .insertInto('installs')
             .values({
@@ -92,6 +127,27 @@ export function installsRepository(db: Kysely<Database>, clock: Clock): Installs
               identities: input.identities,
             },
           });
+          const replaces = (input.replaces ?? []).filter((id) => id !== input.id);
+          if (replaces.length > 0) {
+            // Only the same tenant's installs of the same integration, and only those still active.
+            const replaced = await trx
+              .updateTable('installs')
+              .set({ status: 'deleted', deleted_at: now })
+              .where('id', 'in', replaces)
+              .where('integration', '=', input.integration)
+              .where('tenant_id', '=', input.tenantId)
+              .where('status', '=', 'active')
+              .returning('id')
+              .execute();
+            for (const { id } of replaced.sort((a, b) => a.id.localeCompare(b.id))) {
+              await insertAuditEntry(trx, clock, {
+                actor,
+                action: AUDIT_ACTIONS.installReplaced,
+                target: id,
+                details: { integration: input.integration, tenantId: input.tenantId, by: input.id },
+              });
+            }
+          }
         });
       } catch (error) {
         if (isUniqueViolation(error)) {

@@ -1,4 +1,5 @@
 import { cryptoRandom, systemClock } from '../core/index.js';
+import { AntiForgeryTokens } from './antiForgeryTokens.js';
 import { ApiKeyHasher } from './apiKeyHash.js';
 import { apiKeysRepository } from './apiKeysRepository.js';
 import { auditRepository } from './auditRepository.js';
@@ -51,7 +52,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     dialect,
     connectors: connectorsRepository(db, clock, box),
     integrations: integrationsRepository(db, clock),
-    sessions: sessionsRepository(db, clock),
+    sessions: sessionsRepository(db, clock, new AntiForgeryTokens(masterKey)),
     identities: identitiesRepository(db, clock),
     installs: installsRepository(db, clock),
     apiKeys: apiKeysRepository(db, clock, hasher),

@@ -19,14 +19,18 @@ export interface StoreOptions {
   logger?: Logger;
 }
 
-export type SessionStatus =
-  | 'pending'
-  | 'awaiting_stack'
-  | 'verifying'
-  | 'completed'
-  | 'failed'
-  | 'cancelled'
-  | 'expired';
+/** Every session status, in the order a session moves through them (metrics list them so). */
+export const SESSION_STATUSES = [
+  'pending',
+  'awaiting_stack',
+  'verifying',
+  'completed',
+  'failed',
+  'cancelled',
+  'expired',
+] as const;
+
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
 /** Statuses a session does not leave. */
 export const ENDED_SESSION_STATUSES: readonly SessionStatus[] = [
@@ -57,8 +61,6 @@ export interface SessionRecord {
   tenantId: string;
   redirectUrl: string;
   status: SessionStatus;
-  /** Per-session anti-forgery token (random; compared in constant time). */
-  csrfToken: string;
   accountId?: string;
   region?: string;
   templateKey?: string;
@@ -137,6 +139,8 @@ export const AUDIT_ACTIONS = {
   integrationPut: 'integration.put',
   installCreated: 'install.created',
   installDeleted: 'install.deleted',
+  /** A reconnect's new install took this one's place (soft-deleted with the new one's creation). */
+  installReplaced: 'install.replaced',
 } as const;
 
 export interface ConnectorsRepository {
@@ -163,10 +167,18 @@ export interface SessionsRepository {
     integration: string;
     tenantId: string;
     redirectUrl: string;
-    csrfToken: string;
     expiresAt: Date;
   }): Promise<SessionRecord>;
   get(id: string): Promise<SessionRecord | undefined>;
+  /**
+   * The session's anti-forgery token for its pages: HMAC(master-derived key, session id), so nothing
+   * about it is stored and a stolen database cannot forge it.
+   */
+  csrfToken(id: string): string;
+  /** Constant-time check of a page's token (sessions older than migration 002 also match their old token's hash). */
+  checkCsrf(id: string, token: string | undefined): Promise<boolean>;
+  /** How many sessions have each status (one GROUP BY; every status present, 0 when none). */
+  countByStatus(): Promise<Record<SessionStatus, number>>;
   /** Compare-and-set: applies `patch` only if the session's status is one of `from`; returns the updated record or undefined. */
   transition(
     id: string,
@@ -189,18 +201,33 @@ export interface IdentitiesRepository {
   update(id: string, patch: IdentityPatch): Promise<IdentityRecord>;
 }
 
+export interface CreateInstallInput {
+  id: string;
+  integration: string;
+  tenantId: string;
+  sessionId: string;
+  /** alias -> identity id. */
+  identities: Record<string, string>;
+  /**
+   * Active installs of the same integration and tenant this one replaces (a reconnect): soft-deleted
+   * in the same transaction, each audited `install.replaced`, so readers never see both active.
+   */
+  replaces?: readonly string[];
+  /** Identity changes (the verified account, role, region) that take effect only with the install. */
+  identityPatches?: Record<string, IdentityPatch>;
+  /**
+   * Compare-and-set of the install's session, first in the same transaction: when its status is not
+   * one of `from`, nothing is written and `session_ended` (409) is thrown.
+   */
+  session?: { from: readonly SessionStatus[]; patch: SessionPatch };
+}
+
 export interface InstallsRepository {
-  /** Creates the install and links identities (alias -> identity id) in one transaction. */
-  create(
-    input: {
-      id: string;
-      integration: string;
-      tenantId: string;
-      sessionId: string;
-      identities: Record<string, string>;
-    },
-    actor: string,
-  ): Promise<InstallRecord>;
+  /**
+   * Creates the install and links identities (alias -> identity id) in one transaction, with the
+   * optional session transition, identity patches and replaced installs of `input` (all or nothing).
+   */
+  create(input: CreateInstallInput, actor: string): Promise<InstallRecord>;
   /** With identities; deleted installs too. */
   get(id: string): Promise<InstallRecord | undefined>;
   /** Active (not deleted) installs, oldest first. */

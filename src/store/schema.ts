@@ -49,7 +49,8 @@ export interface SessionsTable {
   tenant_id: string;
   redirect_url: string;
   status: string;
-  csrf_token: string;
+  /** SHA-256 of an anti-forgery token stored before migration 002 (open sessions then); null since. */
+  csrf_hash: string | null;
   account_id: string | null;
   region: string | null;
   template_key: string | null;

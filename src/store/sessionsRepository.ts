@@ -1,7 +1,9 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import { type Clock, SkybridgeError } from '../core/index.js';
+import type { AntiForgeryTokens } from './antiForgeryTokens.js';
 import {
   ENDED_SESSION_STATUSES,
+  SESSION_STATUSES,
   type SessionPatch,
   type SessionRecord,
   type SessionStatus,
@@ -18,7 +20,6 @@ function toRecord(row: Selectable<SessionsTable>): SessionRecord {
     tenantId: row.tenant_id,
     redirectUrl: row.redirect_url,
     status: row.status as SessionStatus,
-    csrfToken: row.csrf_token,
     accountId: toOptional(row.account_id),
     region: toOptional(row.region),
     templateKey: toOptional(row.template_key),
@@ -37,12 +38,11 @@ function toRecord(row: Selectable<SessionsTable>): SessionRecord {
 }
 
 /** Columns for a patch: absent keys stay as they are, keys present with `undefined` become NULL. */
-function toColumns(patch: SessionPatch, now: number): Updateable<SessionsTable> {
+export function sessionColumns(patch: SessionPatch, now: number): Updateable<SessionsTable> {
   const has = (key: keyof SessionPatch): boolean => Object.hasOwn(patch, key);
   const columns: Updateable<SessionsTable> = { updated_at: patch.updatedAt?.getTime() ?? now };
   if (has('redirectUrl') && patch.redirectUrl !== undefined) columns.redirect_url = patch.redirectUrl;
   if (has('status') && patch.status !== undefined) columns.status = patch.status;
-  if (has('csrfToken') && patch.csrfToken !== undefined) columns.csrf_token = patch.csrfToken;
   if (has('expiresAt') && patch.expiresAt !== undefined) columns.expires_at = patch.expiresAt.getTime();
   if (has('accountId')) columns.account_id = patch.accountId ?? null;
   if (has('region')) columns.region = patch.region ?? null;
@@ -58,7 +58,11 @@ function toColumns(patch: SessionPatch, now: number): Updateable<SessionsTable> 
   return columns;
 }
 
-export function sessionsRepository(db: Kysely<Database>, clock: Clock): SessionsRepository {
+export function sessionsRepository(
+  db: Kysely<Database>,
+  clock: Clock,
+  tokens: AntiForgeryTokens,
+): SessionsRepository {
   return {
     async create(input) {
       const now = clock.now();
@@ -71,7 +75,7 @@ export function sessionsRepository(db: Kysely<Database>, clock: Clock): Sessions
             tenant_id: input.tenantId,
             redirect_url: input.redirectUrl,
             status: 'pending',
-            csrf_token: input.csrfToken,
+            csrf_hash: null,
             created_at: now,
             updated_at: now,
             expires_at: input.expiresAt.getTime(),
@@ -95,12 +99,37 @@ export function sessionsRepository(db: Kysely<Database>, clock: Clock): Sessions
       return row === undefined ? undefined : toRecord(row);
     },
 
+    csrfToken(id) {
+      return tokens.tokenFor(id);
+    },
+
+    async checkCsrf(id, token) {
+      const row = await db.selectFrom('sessions').select('csrf_hash').where('id', '=', id).executeTakeFirst();
+      if (!row) return false;
+      return tokens.matches(id, token, row.csrf_hash);
+    },
+
+    async countByStatus() {
+      const rows = await db
+        .selectFrom('sessions')
+        .select(['status', (eb) => eb.fn.countAll().as('count')])
+        .groupBy('status')
+        .execute();
+      const counts = Object.fromEntries(SESSION_STATUSES.map((status) => [status, 0])) as Record<
+        SessionStatus,
+        number
+      >;
+      // PostgreSQL's count is int8 (parsed to a number in database.ts); SQLite's an integer.
+      for (const row of rows) counts[row.status as SessionStatus] = Number(row.count);
+      return counts;
+    },
+
     async transition(id, from, patch) {
       if (from.length === 0) return undefined;
       // One UPDATE with the expected status in its WHERE: of two racing callers, exactly one matches.
       const row = await db
         .updateTable('sessions')
-        .set(toColumns(patch, clock.now()))
+        .set(sessionColumns(patch, clock.now()))
         .where('id', '=', id)
         .where('status', 'in', from)
         .returningAll()

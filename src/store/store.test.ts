@@ -179,14 +179,12 @@ for (const dialect of STORE_DIALECTS) {
         integration: 's3-sample',
         tenantId: 'tenant-1',
         redirectUrl: 'https://app.example/done',
-        csrfToken: 'csrf-token-value',
       };
 
       it('creates a pending session and reads it back', async () => {
         const expiresAt = new Date(clock.now() + 3_600_000);
         const created = await store.sessions.create({ ...base, id: 'sess-create', expiresAt });
         assert.equal(created.status, 'pending');
-        assert.equal(created.csrfToken, 'csrf-token-value');
         assert.equal(created.expiresAt.getTime(), expiresAt.getTime());
         assert.equal(created.accountId, undefined);
         assert.deepEqual(await store.sessions.get('sess-create'), created);
@@ -246,6 +244,56 @@ for (const dialect of STORE_DIALECTS) {
           assert.equal(winners.length, 1);
           assert.equal((await store.sessions.get(id))?.installId, winners[0]?.installId);
         }
+      });
+
+      it('derives each anti-forgery token from the session id, stores none, and checks it exactly', async () => {
+        await store.sessions.create({ ...base, id: 'sess-csrf', expiresAt: new Date(clock.now() + 60_000) });
+        await store.sessions.create({
+          ...base,
+          id: 'sess-csrf-2',
+          expiresAt: new Date(clock.now() + 60_000),
+        });
+        const token = store.sessions.csrfToken('sess-csrf');
+        assert.match(token, /^[A-Za-z0-9_-]{43}$/, 'HMAC-SHA256, base64url');
+        assert.equal(store.sessions.csrfToken('sess-csrf'), token, 'the same token each time');
+        assert.notEqual(store.sessions.csrfToken('sess-csrf-2'), token);
+        assert.equal(await store.sessions.checkCsrf('sess-csrf', token), true);
+        assert.equal(await store.sessions.checkCsrf('sess-csrf-2', token), false, "another session's token");
+        assert.equal(await store.sessions.checkCsrf('sess-csrf', `${token}x`), false);
+        assert.equal(await store.sessions.checkCsrf('sess-csrf', token.slice(0, -1)), false);
+        assert.equal(await store.sessions.checkCsrf('sess-csrf', ''), false);
+        assert.equal(await store.sessions.checkCsrf('sess-csrf', undefined), false);
+        assert.equal(await store.sessions.checkCsrf('no-such-session', token), false);
+        assert.equal(JSON.stringify(await store.sessions.get('sess-csrf')).includes(token), false);
+      });
+
+      it('counts sessions by status with every status present', async () => {
+        const all = await store.sessions.listByStatus([
+          'pending',
+          'awaiting_stack',
+          'verifying',
+          'completed',
+          'failed',
+          'cancelled',
+          'expired',
+        ]);
+        const expected: Record<string, number> = {
+          pending: 0,
+          awaiting_stack: 0,
+          verifying: 0,
+          completed: 0,
+          failed: 0,
+          cancelled: 0,
+          expired: 0,
+        };
+        for (const session of all) expected[session.status] = (expected[session.status] ?? 0) + 1;
+        assert.ok(all.length >= 5, `sessions were created before (${all.length})`);
+        assert.deepEqual(await store.sessions.countByStatus(), expected);
+        await store.sessions.create({ ...base, id: 'sess-count', expiresAt: new Date(clock.now() + 60_000) });
+        await store.sessions.transition('sess-count', ['pending'], { status: 'failed' });
+        const after = await store.sessions.countByStatus();
+        assert.equal(after.failed, expected.failed! + 1);
+        assert.equal(after.pending, expected.pending);
       });
 
       it('lists expirable sessions (not ended, expiresAt <= now) and sessions by status', async () => {
@@ -397,6 +445,96 @@ for (const dialect of STORE_DIALECTS) {
         assert.equal(await store.installs.get('missing'), undefined);
       });
 
+      it('completes a reconnect in one transaction: session, identity, new install, old one replaced', async () => {
+        const identity = await store.identities.getOrCreate('acme', 'tenant-rc', () => ({
+          id: 'ident-rc',
+          externalId: 'ext-rc',
+        }));
+        const input = {
+          integration: 'sample',
+          tenantId: 'tenant-rc',
+          identities: { awsConnector: identity.id },
+        };
+        await store.installs.create({ ...input, id: 'inst-rc-1', sessionId: 'sess-rc-1' }, 'install-flow');
+        await store.sessions.create({
+          integration: 'sample',
+          redirectUrl: 'https://app.example/done',
+          tenantId: 'tenant-rc',
+          id: 'sess-rc-2',
+          expiresAt: new Date(clock.now() + 60_000),
+        });
+        await store.sessions.transition('sess-rc-2', ['pending'], { status: 'verifying' });
+        clock.advance(3);
+        const created = await store.installs.create(
+          {
+            ...input,
+            id: 'inst-rc-2',
+            sessionId: 'sess-rc-2',
+            replaces: ['inst-rc-1'],
+            identityPatches: {
+              [identity.id]: { accountId: '000000000042', roleArn: 'arn:aws:iam::000000000042:role/r' },
+            },
+            session: { from: ['verifying'], patch: { status: 'completed', installId: 'inst-rc-2' } },
+          },
+          'install-flow',
+        );
+        assert.equal(created.identities[0]?.identity.accountId, '000000000042');
+        assert.deepEqual(
+          (await store.installs.listByIntegration('sample', 'tenant-rc')).map((i) => i.id),
+          ['inst-rc-2'],
+        );
+        assert.equal((await store.installs.get('inst-rc-1'))?.deletedAt?.getTime(), clock.now());
+        const session = await store.sessions.get('sess-rc-2');
+        assert.equal(session?.status, 'completed');
+        assert.equal(session?.installId, 'inst-rc-2');
+        const replaced = await store.audit.list({ action: 'install.replaced' });
+        assert.deepEqual(
+          replaced.map((e) => [e.target, e.actor, e.details]),
+          [['inst-rc-1', 'install-flow', { integration: 'sample', tenantId: 'tenant-rc', by: 'inst-rc-2' }]],
+        );
+        assert.equal((await store.audit.list({ action: 'install.created' }))[0]?.target, 'inst-rc-2');
+      });
+
+      it('writes nothing when the session left the expected status first (a cancel won)', async () => {
+        const identity = await store.identities.getOrCreate('acme', 'tenant-cx', () => ({
+          id: 'ident-cx',
+          externalId: 'ext-cx',
+        }));
+        const input = {
+          integration: 'sample',
+          tenantId: 'tenant-cx',
+          identities: { awsConnector: identity.id },
+        };
+        await store.installs.create({ ...input, id: 'inst-cx-1', sessionId: 'sess-cx-1' }, 'install-flow');
+        await store.sessions.create({
+          integration: 'sample',
+          redirectUrl: 'https://app.example/done',
+          tenantId: 'tenant-cx',
+          id: 'sess-cx-2',
+          expiresAt: new Date(clock.now() + 60_000),
+        });
+        await store.sessions.transition('sess-cx-2', ['pending'], { status: 'cancelled' });
+        await assert.rejects(
+          store.installs.create(
+            {
+              ...input,
+              id: 'inst-cx-2',
+              sessionId: 'sess-cx-2',
+              replaces: ['inst-cx-1'],
+              identityPatches: { [identity.id]: { accountId: '000000000042' } },
+              session: { from: ['verifying'], patch: { status: 'completed', installId: 'inst-cx-2' } },
+            },
+            'install-flow',
+          ),
+          (error: unknown) =>
+            isSkybridgeError(error) && error.code === 'session_ended' && error.status === 409,
+        );
+        assert.equal(await store.installs.get('inst-cx-2'), undefined);
+        assert.equal((await store.installs.get('inst-cx-1'))?.status, 'active');
+        assert.deepEqual(await store.identities.get(identity.id), identity);
+        assert.equal((await store.sessions.get('sess-cx-2'))?.status, 'cancelled');
+      });
+
       it('creates nothing when an identity does not exist, and refuses a duplicate id', async () => {
         await assert.rejects(
           store.installs.create(
@@ -455,7 +593,9 @@ for (const dialect of STORE_DIALECTS) {
 
     describe('audit', () => {
       it('records configuration and install changes with their actors, newest first', async () => {
-        const installs = await store.audit.list({ action: 'install.created' });
+        const installs = (await store.audit.list({ action: 'install.created' })).filter((e) =>
+          /^inst-\d$/.test(e.target ?? ''),
+        );
         assert.deepEqual(
           installs.map((e) => [e.target, e.actor]),
           [

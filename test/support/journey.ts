@@ -31,7 +31,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { Middleware } from 'koa';
 import pg from 'pg';
 import { createSandboxAccounts, sandboxConnectorConfig } from '../../src/cli/sandboxWorld.js';
-import type { Clock } from '../../src/core/index.js';
+import { type Clock, systemClock } from '../../src/core/index.js';
 import { type RunningSandbox, SandboxAdminClient, startSandbox } from '../../src/sandbox/index.js';
 import { createLogger, type RunningServer, startServer } from '../../src/server/index.js';
 import {
@@ -140,7 +140,8 @@ export function offsetClock(): Clock & { advance(ms: number): void } {
   let offset = 0;
   return {
     now: () => Date.now() + offset,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
+    // Real waits, cancellable like the system clock's.
+    sleep: (ms, signal) => systemClock.sleep(ms, signal),
     advance: (ms) => {
       offset += ms;
     },

@@ -72,6 +72,7 @@ export function registerDevCommand(program: Command): void {
         const stop = async () => {
           for (const run of cleanup) await run().catch(() => {});
         };
+        let stopped: Promise<unknown> | undefined;
         try {
           output.step('Starting the AWS sandbox…');
           const sandbox = await startSandbox({
@@ -160,6 +161,8 @@ export function registerDevCommand(program: Command): void {
           };
 
           const width = Math.max(...names.map((name) => name.length));
+          // Listen for Ctrl-C before saying so (a script may signal as soon as it reads the line).
+          stopped = untilSignal(stop);
           output.result(
             {
               serverUrl: server.url,
@@ -203,7 +206,7 @@ export function registerDevCommand(program: Command): void {
           await stop();
           throw error;
         }
-        await untilSignal(stop);
+        await stopped;
         output.step('Stopped.');
       }),
     );

@@ -28,6 +28,11 @@ export function registerSandboxCommand(program: Command): void {
         process.stderr.write(`Could not start the sandbox on ${flags.host}:${flags.port}: ${message}\n`);
         process.exit(1);
       }
+      // Listen for Ctrl-C before announcing the URL: a script may signal as soon as it reads it.
+      const stopped = new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
       if (flags.json) {
         process.stdout.write(`${JSON.stringify({ url: sandbox.url, port: sandbox.port })}\n`);
       } else {
@@ -43,11 +48,7 @@ export function registerSandboxCommand(program: Command): void {
           ].join('\n'),
         );
       }
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await stopped;
       await sandbox.close();
       process.exit(0);
     });

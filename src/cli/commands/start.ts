@@ -86,6 +86,9 @@ export function registerStartCommand(program: Command): void {
             : `Master key: ${masterKeyFile} (keep a backup of it)`;
         const hintTarget = { url: server.url, ...(adminKeyFile && !config.adminKey ? { dataDir } : {}) };
 
+        // Listen for Ctrl-C before saying it works: a script that reads the line and signals at once
+        // must find the handler in place, or the process dies without closing the store.
+        const stopped = untilSignal(() => server.close());
         output.result(
           {
             url: server.url,
@@ -122,7 +125,7 @@ export function registerStartCommand(program: Command): void {
           ],
           { compact: true },
         );
-        await untilSignal(() => server.close());
+        await stopped;
         output.step('Skybridge stopped.');
       }),
     );

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   type AwsConnector,
   generateExternalId,
@@ -101,7 +101,6 @@ export class InstallFlow {
       integration,
       tenantId,
       redirectUrl,
-      csrfToken: randomId(this.deps.random),
       expiresAt: new Date(now.getTime() + this.deps.sessionTtlMs),
     });
     await this.audit(actor, 'session.created', session.id, { integration, tenantId });
@@ -113,16 +112,16 @@ export class InstallFlow {
     return this.view(await this.load(id));
   }
 
-  /** The anti-forgery token of the session's pages (never part of a SessionView). */
+  /** The anti-forgery token of the session's pages (never part of a SessionView; derived, never stored). */
   async csrfToken(id: string): Promise<string> {
-    return (await this.load(id)).csrfToken;
+    const session = await this.load(id);
+    return this.deps.store.sessions.csrfToken(session.id);
   }
 
   /** Constant-time check of a page's anti-forgery field. */
   async checkCsrf(id: string, token: string | undefined): Promise<boolean> {
-    const expected = Buffer.from((await this.load(id)).csrfToken);
-    const given = Buffer.from(token ?? '');
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    const session = await this.load(id);
+    return this.deps.store.sessions.checkCsrf(session.id, token);
   }
 
   /** The connector's choices and the role the stack creates, for the pages. */
@@ -327,6 +326,13 @@ export class InstallFlow {
     await this.complete(session, { connector, identity, tenant, aliases }, log);
   }
 
+  /**
+   * Records the verified role, the install and `completed` in ONE store transaction that starts with
+   * the session's compare-and-set from `verifying`: a cancel or expiry that got there first leaves
+   * the identity, the installs and the session untouched; one that comes later finds it completed.
+   * A reconnect's earlier installs are replaced in the same transaction, so the tenant never has
+   * two active installs (getSdkByTenant would answer several_installs) nor none.
+   */
   private async complete(
     session: SessionRecord,
     found: { connector: AwsConnector; identity: IdentityRecord; tenant: TenantIdentity; aliases: string[] },
@@ -339,21 +345,8 @@ export class InstallFlow {
       baseAccountId: await connector.baseAccountId(),
       externalId: identity.externalId,
     }).version;
-    // A reconnect may point the identity at another role: credentials cached for the old one must go.
-    await connector.forget(tenant);
-    await store.identities.update(identity.id, {
-      accountId: tenant.accountId,
-      region: tenant.region,
-      roleArn: tenant.roleArn,
-      templateVersion,
-      healthy: true,
-      healthError: undefined,
-      checkedAt: now,
-    });
     const previous = await store.installs.listByIntegration(session.integration, session.tenantId);
-    // The install is recorded BEFORE the session says completed, so whoever sees `completed` (the app
-    // after the redirect, a poller) finds the install. Its id derives from the session id: of two
-    // completions of one session, the second insert clashes and only the first creates an install.
+    // Its id derives from the session id: of two completions of one session, only one can insert it.
     const installId = installIdFor(session.id);
     try {
       await store.installs.create(
@@ -363,12 +356,34 @@ export class InstallFlow {
           tenantId: session.tenantId,
           sessionId: session.id,
           identities: Object.fromEntries(aliases.map((alias) => [alias, identity.id])),
+          replaces: previous.map((old) => old.id),
+          identityPatches: {
+            [identity.id]: {
+              accountId: tenant.accountId,
+              region: tenant.region,
+              roleArn: tenant.roleArn,
+              templateVersion,
+              healthy: true,
+              healthError: undefined,
+              checkedAt: now,
+            },
+          },
+          session: {
+            from: ['verifying'],
+            patch: {
+              status: 'completed',
+              installId,
+              errorCode: undefined,
+              errorMessage: undefined,
+              endedAt: now,
+            },
+          },
         },
         FLOW_ACTOR,
       );
     } catch (error) {
-      if (isSkybridgeError(error) && error.code === 'install_exists') {
-        log.info({}, 'another completion of this session created the install');
+      if (isSkybridgeError(error) && (error.code === 'session_ended' || error.code === 'install_exists')) {
+        log.info({ code: error.code }, 'session ended otherwise meanwhile; nothing recorded');
         return;
       }
       log.error({ err: loggableError(error) }, 'could not record the install');
@@ -381,29 +396,14 @@ export class InstallFlow {
       });
       return;
     }
-    const completed = await store.sessions.transition(session.id, ['verifying'], {
-      status: 'completed',
-      installId,
-      errorCode: undefined,
-      errorMessage: undefined,
-      endedAt: now,
+    // A reconnect may point the identity at another role: credentials cached for the old one must go.
+    await connector.forget(tenant).catch((error: unknown) => {
+      log.warn({ err: loggableError(error) }, 'could not drop cached credentials');
     });
-    if (!completed) {
-      // Cancelled or expired meanwhile: the install must not outlive the session's end.
-      log.info({}, 'session no longer verifying; withdrawing the install');
-      await store.installs.delete(installId, FLOW_ACTOR);
-      this.deps.installStatus?.markDeleted(installId);
-      return;
-    }
-    // A tenant reconnecting replaces its earlier install: one active install per tenant and integration.
-    for (const old of previous) {
-      await store.installs.delete(old.id, FLOW_ACTOR);
-      this.deps.installStatus?.markDeleted(old.id);
-      await this.audit(FLOW_ACTOR, 'install.replaced', old.id, { by: installId });
-    }
+    for (const old of previous) this.deps.installStatus?.markDeleted(old.id);
     this.deps.metrics?.sessionCompleted();
-    log.info({ installId }, 'install created');
-    await this.removeTemplate(completed);
+    log.info({ installId, replaced: previous.map((old) => old.id) }, 'install created');
+    await this.removeTemplate(session);
   }
 
   private async verificationFailed(session: SessionRecord, error: unknown, log: Logger): Promise<void> {

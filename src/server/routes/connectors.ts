@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import { type ConnectorConfig, parseConnectorConfig, redactConnectorConfig } from '../../aws/index.js';
+import { parseConnectorConfig, redactConnectorConfig } from '../../aws/index.js';
 import { SkybridgeError } from '../../core/index.js';
 import type { ConnectorRecord } from '../../store/index.js';
 import type { ServerServices } from '../services.js';
@@ -27,7 +27,7 @@ export function connectorRoutes(router: Router, services: ServerServices): void 
     const name = pathName('connector', ctx.params.connector);
     const record = await store.connectors.get(name);
     if (!record) throw notFound(name);
-    ctx.body = redactConnectorConfig(record.config as ConnectorConfig); // TODO(lead): drop the cast once the store types its config
+    ctx.body = redactConnectorConfig(record.config);
   });
 
   router.post('/connectors/:connector/check', async (ctx) => {
@@ -54,8 +54,7 @@ function keepRedactedSecrets(body: unknown, existing: ConnectorRecord | undefine
   const storedIam = (existing.config as { iam?: Record<string, unknown> }).iam;
   if (typeof iam !== 'object' || iam === null || !storedIam) return body;
   const redactedStored =
-    (redactConnectorConfig(existing.config as ConnectorConfig) as { iam?: Record<string, unknown> }).iam ??
-    {};
+    (redactConnectorConfig(existing.config) as { iam?: Record<string, unknown> }).iam ?? {};
   const merged: Record<string, unknown> = { ...(iam as Record<string, unknown>) };
   for (const field of SECRET_FIELDS) {
     const sent = merged[field];

@@ -1,10 +1,9 @@
 import type Router from '@koa/router';
-import { isSkybridgeError, SkybridgeError } from '../../core/index.js';
+import { SkybridgeError } from '../../core/index.js';
 import type { InstallRecord } from '../../store/index.js';
 import { tenantIdSchema } from '../installFlow/index.js';
-import { loggableError } from '../loggableError.js';
 import type { ServerServices } from '../services.js';
-import { isVerified, resolveTenant, tenantIdentity } from '../tenantCredentials.js';
+import { isVerified, tenantIdentity } from '../tenantCredentials.js';
 import { actorOf, pathName } from './names.js';
 
 /** The contract's install answer; `connector` is the integration's alias, `connectorName` the stored connector. */
@@ -30,7 +29,7 @@ export function installView(install: InstallRecord) {
 
 /** List/get/health/delete of installs. */
 export function installRoutes(router: Router, services: ServerServices): void {
-  const { store, connectors, clock, installStatus } = services;
+  const { store, connectors, installStatus, health } = services;
 
   const load = async (id: string): Promise<InstallRecord> => {
     const install = await store.installs.get(id);
@@ -51,36 +50,9 @@ export function installRoutes(router: Router, services: ServerServices): void {
     ctx.body = installView(await load(ctx.params.id!));
   });
 
-  /** Checks each identity now by obtaining its credentials (cached ones count while valid). */
+  /** A live check of each identity's role (one AssumeRole, not the credential cache), at most once a minute. */
   router.get('/installs/:id/health', async (ctx) => {
-    const install = await load(ctx.params.id!);
-    const checkedAt = new Date(clock.now()).toISOString();
-    if (install.status === 'deleted') {
-      ctx.body = {
-        healthy: false,
-        checkedAt,
-        error: { code: 'install_deleted', message: 'The install was deleted.' },
-      };
-      return;
-    }
-    for (const { alias } of install.identities) {
-      try {
-        const resolved = await resolveTenant(services, {
-          integration: install.integration,
-          installId: install.id,
-          connector: alias,
-        });
-        await resolved.connector.getCredentials(resolved.identity);
-      } catch (error) {
-        const code = isSkybridgeError(error) ? error.code : 'internal_error';
-        const message = isSkybridgeError(error) ? error.message : 'The check failed unexpectedly.';
-        if (!isSkybridgeError(error))
-          ctx.state.logger?.error({ err: loggableError(error) }, 'health check failed');
-        ctx.body = { healthy: false, checkedAt, error: { code, message: `${alias}: ${message}` } };
-        return;
-      }
-    }
-    ctx.body = { healthy: true, checkedAt };
+    ctx.body = await health.check(await load(ctx.params.id!), actorOf(ctx.state));
   });
 
   router.delete('/installs/:id', async (ctx) => {

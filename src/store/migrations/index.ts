@@ -3,11 +3,13 @@ import { SkybridgeError } from '../../core/index.js';
 import type { StoreDialect } from '../database.js';
 import type { Database } from '../schema.js';
 import { initialMigration } from './001_initial.js';
+import { csrfTokenHashMigration } from './002_csrf_token_hash.js';
 
 /** Every migration, in order. Names sort; never rename or edit one that has shipped: add another. */
 export function storeMigrations(dialect: StoreDialect): Record<string, Migration> {
   return {
     '001_initial': initialMigration(dialect),
+    '002_csrf_token_hash': csrfTokenHashMigration(),
   };
 }
 
