@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -45,8 +46,26 @@ describe('skybridge --help', () => {
         const name = ['skybridge', ...(batch[index] ?? [])].join(' ');
         assert.equal(result.code, 0, `${name} --help exited ${result.code}: ${result.stderr}`);
         assert.match(result.stdout, new RegExp(`^Usage: ${name}`, 'm'));
+        assert.match(result.stdout, /^Examples:\n {2}\$ \S*npx skybridge /m, `${name} --help has no example`);
       });
     }
+  });
+
+  it('the top-level help lists the environment and the exit codes; `help <command>` exits 0', async () => {
+    const [top, helpCommand] = await Promise.all([runCli(['--help']), runCli(['help', 'connector'])]);
+    for (const name of [
+      'SKYBRIDGE_PORT',
+      'SKYBRIDGE_PUBLIC_URL',
+      'SKYBRIDGE_DATA_DIR',
+      'SKYBRIDGE_ADMIN_KEY',
+      'SKYBRIDGE_MASTER_KEY',
+      'DATABASE_URL',
+    ]) {
+      assert.match(top.stdout, new RegExp(`^ {2}${name} `, 'm'), name);
+    }
+    assert.match(top.stdout, /^Exit codes: 0 success; 1 failure/m);
+    assert.equal(helpCommand.code, 0, helpCommand.stderr);
+    assert.match(helpCommand.stdout, /^Usage: skybridge connector /m);
   });
 });
 
@@ -89,6 +108,149 @@ describe('skybridge usage errors', () => {
     assert.equal(result.code, 2);
     assert.equal(result.stdout, '');
     assert.match(result.stderr, /^error: missing required argument 'name'/);
+  });
+
+  it('exit 2 and the problem named first on stderr for a missing or unknown command', async () => {
+    const [group, top, helpUnknown] = await Promise.all([
+      runCli(['connector']),
+      runCli([]),
+      runCli(['help', 'bogus']),
+    ]);
+    for (const result of [group, top, helpUnknown]) {
+      assert.equal(result.code, 2, result.stderr);
+      assert.equal(result.stdout, '');
+    }
+    assert.match(group.stderr, /^error: missing command: one of set, get, check, iam-policy\n/);
+    assert.match(group.stderr, /Usage: skybridge connector/);
+    assert.match(top.stderr, /^error: missing command: one of sandbox, start, dev, demo, connector,/);
+    assert.match(helpUnknown.stderr, /^error: unknown command 'bogus'\n/);
+  });
+
+  it('exit 2, nothing on stdout even with --json, for an invalid option or argument value', async () => {
+    const cases: [string[], RegExp][] = [
+      [
+        ['call', 'x', '/api/y', '-X', 'GE T'],
+        /^error: option '-X, --method <method>' argument 'GE T' is invalid/,
+      ],
+      [
+        ['install', 'list', 'x', '--url', 'localhost:3000'],
+        /^error: option '--url <url>' argument 'localhost:3000' is invalid\. must be an absolute http\(s\) URL/,
+      ],
+      [
+        ['connector', 'get', ''],
+        /^error: command-argument value '' is invalid for argument 'name'\. must not be empty/,
+      ],
+      [
+        ['install', 'get', 'inst_x', '--timeout', '0'],
+        /^error: option '--timeout <seconds>' argument '0' is invalid/,
+      ],
+      [
+        ['session', 'create', 's3-buckets', '--tenant', 'acme', '--redirect-url', 'app.example/done'],
+        /^error: option '--redirect-url <url>' argument 'app\.example\/done' is invalid/,
+      ],
+      [
+        ['dev', '--log-level', 'loud'],
+        /^error: option '--log-level <level>' argument 'loud' is invalid\. Allowed choices are fatal, error/,
+      ],
+      [
+        ['sandbox', '--port', '70000'],
+        /^error: option '--port <port>' argument '70000' is invalid\. must be a port number 0-65535/,
+      ],
+    ];
+    const results = await Promise.all(
+      cases.map(([args]) => runCli([...args, '--json'], { env: { SKYBRIDGE_ADMIN_KEY: 'k' } })),
+    );
+    results.forEach((result, index) => {
+      const [args, message] = cases[index]!;
+      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.equal(result.stdout, '', args.join(' '));
+      assert.match(result.stderr, message);
+    });
+  });
+
+  it('connector set with nothing on stdin is bad usage (exit 2), not a JSON parse error', async () => {
+    const result = await runCli(['connector', 'set', 'main', '--url', 'http://127.0.0.1:9', '--json'], {
+      input: '',
+    });
+    assert.equal(result.code, 2);
+    assert.equal(result.stdout, '');
+    assert.match(
+      result.stderr,
+      /^error: no connector configuration: stdin was empty; give it with --file <path> or on stdin\.\n/,
+    );
+  });
+
+  it('--json failures: exit 1 and one {"error"} document on stdout (unreachable, bad SKYBRIDGE_PUBLIC_URL)', async () => {
+    const [unreachable, badEnv] = await Promise.all([
+      runCli(['install', 'get', 'inst_x', '--url', 'http://127.0.0.1:9', '--json'], {
+        env: { SKYBRIDGE_ADMIN_KEY: 'k' },
+      }),
+      runCli(['install', 'get', 'inst_x', '--json'], {
+        env: { SKYBRIDGE_ADMIN_KEY: 'k', SKYBRIDGE_PUBLIC_URL: 'localhost:3000' },
+      }),
+    ]);
+    assert.equal(unreachable.code, 1);
+    assert.equal(unreachable.stderr, '');
+    const down = JSON.parse(unreachable.stdout) as { error: { code: string; message: string } };
+    assert.equal(down.error.code, 'server_unreachable');
+    assert.match(down.error.message, /^Could not reach Skybridge at http:\/\/127\.0\.0\.1:9 /);
+    assert.equal(badEnv.code, 1);
+    assert.deepEqual(JSON.parse(badEnv.stdout), {
+      error: {
+        code: 'invalid_config',
+        message: 'SKYBRIDGE_PUBLIC_URL: must be an absolute http(s) URL',
+        field: 'SKYBRIDGE_PUBLIC_URL',
+      },
+    });
+  });
+
+  it('gives up on a server that never answers after --timeout (exit 1, server_unreachable)', async () => {
+    // Accepts connections and never answers: without a deadline the command would wait for minutes.
+    const silent: Server = createServer(() => {});
+    await new Promise<void>((done) => silent.listen(0, '127.0.0.1', done));
+    const { port } = silent.address() as { port: number };
+    try {
+      const started = Date.now();
+      const result = await runCli(
+        [
+          'session',
+          'create',
+          's3-buckets',
+          '--tenant',
+          'acme',
+          '--redirect-url',
+          'https://app.example/done',
+          '--timeout',
+          '0.5',
+        ],
+        { env: { SKYBRIDGE_ADMIN_KEY: 'k', SKYBRIDGE_PUBLIC_URL: `http://127.0.0.1:${port}` } },
+      );
+      assert.equal(result.code, 1, result.stderr);
+      assert.equal(
+        result.stderr.trim(),
+        `error [server_unreachable]: Skybridge at http://127.0.0.1:${port} did not answer POST /v1/integrations/s3-buckets/sessions within 0.5 s ` +
+          '(the request may still have taken effect). Is --url (or SKYBRIDGE_PUBLIC_URL) a Skybridge server? For a slow route, raise --timeout.',
+      );
+      assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('sandbox --json: a port in use is one {"error"} document on stdout and exit 1, like start', async () => {
+    const busy: Server = createServer();
+    await new Promise<void>((done) => busy.listen(0, '127.0.0.1', done));
+    const { port } = busy.address() as { port: number };
+    try {
+      const result = await runCli(['sandbox', '--port', String(port), '--json']);
+      assert.equal(result.code, 1, result.stderr);
+      assert.equal(result.stderr, '');
+      const { error } = JSON.parse(result.stdout) as { error: { code: string; message: string } };
+      assert.equal(error.code, 'EADDRINUSE');
+      assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${port}`));
+    } finally {
+      busy.close();
+    }
   });
 
   it('refuses a body that is not JSON before sending anything', async () => {
@@ -371,6 +533,14 @@ describe('client commands against skybridge start', () => {
       result.stderr,
       /^error \[invalid_api_key\]: The server at http:\S+ refused the admin key taken from the --api-key option/m,
     );
+    const json = await runCli(['connector', 'get', 'main', '--json'], {
+      env: { SKYBRIDGE_PUBLIC_URL: url, SKYBRIDGE_ADMIN_KEY: 'not-the-admin-key' },
+    });
+    assert.equal(json.code, 1);
+    assert.equal(json.stderr, '');
+    const refused = JSON.parse(json.stdout) as { error: { code: string; message: string } };
+    assert.equal(refused.error.code, 'invalid_api_key');
+    assert.match(refused.error.message, /taken from the SKYBRIDGE_ADMIN_KEY variable/);
   });
 });
 

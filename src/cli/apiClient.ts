@@ -3,11 +3,12 @@
  * becomes a SkybridgeError carrying the API's code, message and status.
  *
  * Defaults: --url from SKYBRIDGE_PUBLIC_URL or http://127.0.0.1:3000; --api-key from
- * SKYBRIDGE_ADMIN_KEY or the file <SKYBRIDGE_DATA_DIR or ./.skybridge>/admin.key.
+ * SKYBRIDGE_ADMIN_KEY or the file <SKYBRIDGE_DATA_DIR or ./.skybridge>/admin.key; --timeout 60 s.
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { SkybridgeError } from '../core/index.js';
+import { DEFAULT_TIMEOUT_SECONDS } from './commonOptions.js';
 
 export interface ApiClientOptions {
   url: string;
@@ -17,6 +18,8 @@ export interface ApiClientOptions {
    * `unauthorized` / `invalid_api_key` answers so the user knows what to fix.
    */
   keySource?: KeySource;
+  /** Give up on a request after this long (default: none); a hung server then fails fast and says so. */
+  timeoutMs?: number;
   fetch?: typeof fetch;
 }
 
@@ -39,12 +42,14 @@ export class ApiClient {
   readonly url: string;
   private readonly apiKey: string | undefined;
   private readonly keySource: KeySource | undefined;
+  private readonly timeoutMs: number | undefined;
   private readonly doFetch: typeof fetch;
 
   constructor(options: ApiClientOptions) {
     this.url = options.url.replace(/\/+$/, '');
     this.apiKey = options.apiKey;
     this.keySource = options.keySource;
+    this.timeoutMs = options.timeoutMs;
     this.doFetch = options.fetch ?? fetch;
   }
 
@@ -66,14 +71,30 @@ export class ApiClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
+    // One deadline for the whole exchange, the body included: a server that accepts the connection
+    // and never answers would otherwise hold a script for minutes.
+    const signal = this.timeoutMs === undefined ? undefined : AbortSignal.timeout(this.timeoutMs);
     let response: Response;
+    let text: string;
     try {
       response = await this.doFetch(`${this.url}${path}`, {
         method,
         headers,
         ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+        ...(signal ? { signal } : {}),
       });
+      text = await response.text();
     } catch (error) {
+      if (signal?.aborted) {
+        // The documented code for "no usable answer from the server"; the message says it was the deadline.
+        throw new SkybridgeError(
+          'server_unreachable',
+          `Skybridge at ${this.url} did not answer ${method} ${path} within ${this.timeoutMs! / 1000} s` +
+            `${method === 'GET' ? '' : ' (the request may still have taken effect)'}. ` +
+            'Is --url (or SKYBRIDGE_PUBLIC_URL) a Skybridge server? For a slow route, raise --timeout.',
+          { status: 504, retryable: true },
+        );
+      }
       const cause = (error as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } })
         .cause;
       const reason = cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? String(error);
@@ -83,7 +104,6 @@ export class ApiClient {
         { status: 502, retryable: true },
       );
     }
-    const text = await response.text();
     let parsed: unknown = text;
     if (text && (response.headers.get('content-type') ?? '').includes('json')) {
       try {
@@ -144,6 +164,8 @@ export function noAdminKeyMessage(file: string): string {
 export interface ClientFlags {
   url?: string;
   apiKey?: string;
+  /** Seconds to wait for an answer (--timeout). */
+  timeout?: number;
 }
 
 /** Resolves --url and --api-key with their environment and file defaults. */
@@ -152,9 +174,17 @@ export async function clientFrom(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ApiClient> {
   const url = flags.url || env.SKYBRIDGE_PUBLIC_URL || DEFAULT_URL;
-  if (flags.apiKey) return new ApiClient({ url, apiKey: flags.apiKey, keySource: { kind: 'flag' } });
+  if (!flags.url && env.SKYBRIDGE_PUBLIC_URL && !isHttpUrl(env.SKYBRIDGE_PUBLIC_URL)) {
+    // Worded like the server's own check of the same variable.
+    throw new SkybridgeError('invalid_config', 'SKYBRIDGE_PUBLIC_URL: must be an absolute http(s) URL', {
+      status: 400,
+      field: 'SKYBRIDGE_PUBLIC_URL',
+    });
+  }
+  const common = { url, timeoutMs: (flags.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000 };
+  if (flags.apiKey) return new ApiClient({ ...common, apiKey: flags.apiKey, keySource: { kind: 'flag' } });
   if (env.SKYBRIDGE_ADMIN_KEY) {
-    return new ApiClient({ url, apiKey: env.SKYBRIDGE_ADMIN_KEY, keySource: { kind: 'env' } });
+    return new ApiClient({ ...common, apiKey: env.SKYBRIDGE_ADMIN_KEY, keySource: { kind: 'env' } });
   }
   const file = adminKeyFile(env);
   let apiKey: string | undefined;
@@ -164,8 +194,17 @@ export async function clientFrom(
     // No key file: the request goes without a key (public integration routes need none); a refusal
     // then says where the key was looked for.
   }
-  if (apiKey) return new ApiClient({ url, apiKey, keySource: { kind: 'file', file } });
-  return new ApiClient({ url, keySource: { kind: 'none', file } });
+  if (apiKey) return new ApiClient({ ...common, apiKey, keySource: { kind: 'file', file } });
+  return new ApiClient({ ...common, keySource: { kind: 'none', file } });
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
 }
 
 /** The admin key file client commands read: <SKYBRIDGE_DATA_DIR or ./.skybridge>/admin.key, absolute. */

@@ -4,7 +4,14 @@
  * else, so scripts can parse it. Exit codes: 0 success, 1 failure (2, bad usage, is commander's).
  */
 import type { Writable } from 'node:stream';
+import type { Command } from 'commander';
 import { isSkybridgeError } from '../core/index.js';
+
+/**
+ * Bad usage found while the action runs (e.g. no configuration given at all): reported like
+ * commander's own usage errors (text on stderr, with the usage, exit 2), even with --json.
+ */
+export class UsageError extends Error {}
 
 export interface OutputOptions {
   json?: boolean;
@@ -72,8 +79,9 @@ export function describeError(error: unknown): { code: string; message: string; 
 }
 
 /**
- * Wraps a command's action: prints a thrown error with its code and exits 1 instead of a stack trace.
- * The action gets its Output (honouring --json) first, then commander's arguments.
+ * Wraps a command's action: prints a thrown error with its code and exits 1 instead of a stack trace
+ * (a UsageError: commander's usage error, exit 2). The action gets its Output (honouring --json)
+ * first, then commander's arguments.
  *
  * @example
  * command.action(action(async (output, name: string, options: { json?: boolean }) => { ... }));
@@ -88,6 +96,10 @@ export function action<Args extends unknown[]>(
     try {
       await run(output, ...args);
     } catch (error) {
+      if (error instanceof UsageError) {
+        const command = args[args.length - 1] as Command;
+        command.error(`error: ${error.message}`, { exitCode: 2, code: 'skybridge.usage' });
+      }
       output.error(error);
     }
   };

@@ -2,7 +2,13 @@
 import type { Command } from 'commander';
 import { SkybridgeError } from '../../core/index.js';
 import { clientFrom, segment } from '../apiClient.js';
-import { type ClientCommandFlags, withClientOptions } from '../commonOptions.js';
+import {
+  type ClientCommandFlags,
+  examples,
+  nonEmpty,
+  parseMethod,
+  withClientOptions,
+} from '../commonOptions.js';
 import { action } from '../output.js';
 import { readUserFile } from '../userFile.js';
 
@@ -40,15 +46,24 @@ export function registerCallCommand(program: Command): void {
       .description(
         "call an integration's route with the admin key, e.g. npx skybridge call s3-buckets /api/tenant/acme/buckets",
       )
-      .argument('<integration>', 'integration name')
+      .argument('<integration>', 'integration name', nonEmpty)
       .argument(
         '<path>',
         'the route path (under /api; the prefix is added when missing), with any query string',
+        nonEmpty,
       )
-      .option('-X, --method <method>', 'HTTP method', 'GET')
+      .option('-X, --method <method>', 'HTTP method', parseMethod, 'GET')
       .option(
         '-d, --data <json>',
         'request body: JSON text, or @file to read it from a file (checked before sending)',
+      )
+      .addHelpText(
+        'after',
+        examples(
+          'npx skybridge call s3-buckets /api/tenant/acme/buckets',
+          `npx skybridge call s3-objects /api/tenant/acme/buckets/acme-invoices/objects -X POST -d '{"key":"a.txt","content":"hi"}'`,
+          'npx skybridge call s3-objects /api/tenant/acme/buckets/acme-invoices/objects -X POST -d @object.json --json',
+        ),
       ),
   ).action(
     action(
@@ -60,7 +75,7 @@ export function registerCallCommand(program: Command): void {
       ) => {
         const data = await readBody(flags.data);
         const response = await (await clientFrom(flags)).request(
-          flags.method.toUpperCase(),
+          flags.method,
           routeUrlPath(integration, path),
           data,
         );

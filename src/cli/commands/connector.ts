@@ -2,8 +2,14 @@
 import type { Command } from 'commander';
 import { isSkybridgeError, SkybridgeError } from '../../core/index.js';
 import { clientFrom, segment } from '../apiClient.js';
-import { type ClientCommandFlags, shellQuote, withClientOptions } from '../commonOptions.js';
-import { action } from '../output.js';
+import {
+  type ClientCommandFlags,
+  examples,
+  nonEmpty,
+  shellQuote,
+  withClientOptions,
+} from '../commonOptions.js';
+import { action, UsageError } from '../output.js';
 import { readUserFile } from '../userFile.js';
 
 async function readStdin(): Promise<string> {
@@ -12,15 +18,21 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The configuration from --file (or `-`/no file: stdin), parsed as JSON. */
+/**
+ * The configuration from --file (or `-`/no file: stdin), parsed as JSON. No configuration at all (a
+ * terminal, or nothing piped) is a missing argument: bad usage, exit 2.
+ */
 async function readConfig(file: string | undefined): Promise<unknown> {
-  if ((!file || file === '-') && process.stdin.isTTY) {
-    throw new SkybridgeError('invalid_usage', 'Give the configuration with --file config.json or on stdin.', {
-      status: 400,
-    });
+  const fromStdin = !file || file === '-';
+  if (fromStdin && process.stdin.isTTY) {
+    throw new UsageError('no connector configuration: give it with --file <path> or on stdin.');
   }
-  const text =
-    !file || file === '-' ? await readStdin() : await readUserFile(file, 'The connector configuration file');
+  const text = fromStdin ? await readStdin() : await readUserFile(file, 'The connector configuration file');
+  if (fromStdin && text.trim() === '') {
+    throw new UsageError(
+      'no connector configuration: stdin was empty; give it with --file <path> or on stdin.',
+    );
+  }
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -54,14 +66,28 @@ export function registerConnectorCommand(program: Command): void {
   const connector = program
     .command('connector')
     .description('create, read and check AWS connectors')
+    .addHelpText(
+      'after',
+      examples(
+        'npx skybridge connector set main --file connector.json',
+        'npx skybridge connector check main',
+      ),
+    )
     .showHelpAfterError(true);
 
   withClientOptions(
     connector
       .command('set')
       .description('create or replace a connector from a JSON configuration (contract section 1)')
-      .argument('<name>', 'connector name')
-      .option('-f, --file <path>', 'the configuration file (default, or "-": stdin)'),
+      .argument('<name>', 'connector name', nonEmpty)
+      .option('-f, --file <path>', 'the configuration file (default, or "-": stdin)')
+      .addHelpText(
+        'after',
+        examples(
+          'npx skybridge connector set main --file connector.json',
+          'npx skybridge connector set main < connector.json',
+        ),
+      ),
   ).action(
     action(async (output, name: string, flags: ClientCommandFlags & { file?: string }) => {
       const config = await readConfig(flags.file);
@@ -74,7 +100,11 @@ export function registerConnectorCommand(program: Command): void {
     connector
       .command('get')
       .description('show a connector (secrets redacted)')
-      .argument('<name>', 'connector name'),
+      .argument('<name>', 'connector name', nonEmpty)
+      .addHelpText(
+        'after',
+        examples('npx skybridge connector get main', 'npx skybridge connector get main --json'),
+      ),
   ).action(
     action(async (output, name: string, flags: ClientCommandFlags) => {
       const client = await clientFrom(flags);
@@ -87,7 +117,8 @@ export function registerConnectorCommand(program: Command): void {
     connector
       .command('check')
       .description("check the connector's base credentials and MFA against AWS (GetCallerIdentity)")
-      .argument('<name>', 'connector name'),
+      .argument('<name>', 'connector name', nonEmpty)
+      .addHelpText('after', examples('npx skybridge connector check main')),
   ).action(
     action(async (output, name: string, flags: ClientCommandFlags) => {
       const client = await clientFrom(flags);
@@ -108,7 +139,8 @@ export function registerConnectorCommand(program: Command): void {
     connector
       .command('iam-policy')
       .description("print the least-privilege IAM policy to attach to the connector's IAM user")
-      .argument('<name>', 'connector name'),
+      .argument('<name>', 'connector name', nonEmpty)
+      .addHelpText('after', examples('npx skybridge connector iam-policy main > skybridge-policy.json')),
   ).action(
     action(async (output, name: string, flags: ClientCommandFlags) => {
       const client = await clientFrom(flags);

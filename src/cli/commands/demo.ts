@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { SkybridgeError } from '../../core/index.js';
 import { ApiClient } from '../apiClient.js';
-import { parsePort } from '../commonOptions.js';
+import { examples, logLevelOption, parsePort } from '../commonOptions.js';
 import { action } from '../output.js';
 
 interface DemoFlags {
@@ -37,8 +37,12 @@ export function registerDemoCommand(program: Command): void {
     )
     .option('--tenant <id>', 'the tenant id to install for', 'acme')
     .option('--keep', 'keep the temporary data directory')
-    .option('--log-level <level>', 'server log level, on stderr', 'silent')
-    .option('--json', 'print one JSON document at the end instead of progress lines')
+    .addOption(logLevelOption('silent'))
+    .option(
+      '--json',
+      'print one JSON document at the end instead of progress lines (errors as JSON; usage errors stay text on stderr)',
+    )
+    .addHelpText('after', examples('npx skybridge demo', 'npx skybridge demo --tenant globex --json'))
     .showHelpAfterError(true)
     .action(
       action(async (output, flags: DemoFlags) => {

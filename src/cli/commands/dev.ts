@@ -12,7 +12,7 @@ import type { Command } from 'commander';
 import { SkybridgeError } from '../../core/index.js';
 import { ApiClient } from '../apiClient.js';
 import { clientCommandLine } from '../clientHint.js';
-import { parsePort, shellQuote } from '../commonOptions.js';
+import { examples, logLevelOption, parsePort, shellQuote } from '../commonOptions.js';
 import { action } from '../output.js';
 
 interface DevFlags {
@@ -55,10 +55,18 @@ export function registerDevCommand(program: Command): void {
       'folder of integrations (default: ./integrations, else the bundled examples)',
     )
     .option('--tenant <id>', 'the tenant to create install links for', 'acme')
-    .option('--log-level <level>', 'server log level, on stderr', 'warn')
+    .addOption(logLevelOption('warn'))
     .option(
       '--json',
-      'print one JSON line with the URLs, links and commands once ready (usage errors stay text on stderr)',
+      'print one JSON line with the URLs, links and commands once ready (errors as JSON; usage errors stay text on stderr)',
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'npx skybridge dev',
+        '# any free ports, data kept in a directory of your choice, one JSON line when ready:',
+        'npx skybridge dev --port 0 --sandbox-port 0 --data-dir /tmp/skybridge-dev --json',
+      ),
     )
     .showHelpAfterError(true)
     .action(

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { isSkybridgeError } from '../../core/index.js';
 import type { InstallSummary } from '../../runtime/index.js';
 import { clientFrom, segment } from '../apiClient.js';
-import { type ClientCommandFlags, withClientOptions } from '../commonOptions.js';
+import { type ClientCommandFlags, examples, nonEmpty, withClientOptions } from '../commonOptions.js';
 import { action } from '../output.js';
 import { integrationNotFound } from './integration.js';
 
@@ -12,6 +12,9 @@ interface HealthAnswer {
   checkedAt: string;
   error?: { code: string; message: string };
 }
+
+/** An install id as the examples show it. */
+const ID = 'inst_DpMeMRn-XSaffIcmHTBTEQ';
 
 function describeInstall(install: InstallSummary): string[] {
   return [
@@ -24,14 +27,28 @@ function describeInstall(install: InstallSummary): string[] {
 }
 
 export function registerInstallCommand(program: Command): void {
-  const install = program.command('install').description("tenants' installs").showHelpAfterError(true);
+  const install = program
+    .command('install')
+    .description("tenants' installs")
+    .addHelpText(
+      'after',
+      examples('npx skybridge install list s3-buckets --tenant acme', `npx skybridge install health ${ID}`),
+    )
+    .showHelpAfterError(true);
 
   withClientOptions(
     install
       .command('list')
       .description('list the active installs of an integration')
-      .argument('<integration>', 'integration name')
-      .option('--tenant <id>', 'only this tenant'),
+      .argument('<integration>', 'integration name', nonEmpty)
+      .option('--tenant <id>', 'only this tenant', nonEmpty)
+      .addHelpText(
+        'after',
+        examples(
+          'npx skybridge install list s3-buckets',
+          'npx skybridge install list s3-buckets --tenant acme --json',
+        ),
+      ),
   ).action(
     action(async (output, integration: string, flags: ClientCommandFlags & { tenant?: string }) => {
       const query = flags.tenant ? `?tenantId=${encodeURIComponent(flags.tenant)}` : '';
@@ -56,7 +73,11 @@ export function registerInstallCommand(program: Command): void {
   );
 
   withClientOptions(
-    install.command('get').description('show an install').argument('<id>', 'install id'),
+    install
+      .command('get')
+      .description('show an install')
+      .argument('<id>', 'install id', nonEmpty)
+      .addHelpText('after', examples(`npx skybridge install get ${ID}`)),
   ).action(
     action(async (output, id: string, flags: ClientCommandFlags) => {
       const answer = await (await clientFrom(flags)).get<InstallSummary>(`/v1/installs/${segment(id)}`);
@@ -65,7 +86,17 @@ export function registerInstallCommand(program: Command): void {
   );
 
   withClientOptions(
-    install.command('health').description("check an install's role").argument('<id>', 'install id'),
+    install
+      .command('health')
+      .description("check an install's role (exit code 1 when unhealthy, with --json too)")
+      .argument('<id>', 'install id', nonEmpty)
+      .addHelpText(
+        'after',
+        examples(
+          `npx skybridge install health ${ID}`,
+          `npx skybridge install health ${ID} --json || echo "needs attention"`,
+        ),
+      ),
   ).action(
     action(async (output, id: string, flags: ClientCommandFlags) => {
       const health = await (await clientFrom(flags)).get<HealthAnswer>(`/v1/installs/${segment(id)}/health`);
@@ -84,7 +115,8 @@ export function registerInstallCommand(program: Command): void {
     install
       .command('delete')
       .description('delete an install: credentials for it are no longer issued')
-      .argument('<id>', 'install id'),
+      .argument('<id>', 'install id', nonEmpty)
+      .addHelpText('after', examples(`npx skybridge install delete ${ID}`)),
   ).action(
     action(async (output, id: string, flags: ClientCommandFlags) => {
       await (await clientFrom(flags)).delete(`/v1/installs/${segment(id)}`);

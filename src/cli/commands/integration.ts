@@ -5,7 +5,15 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { isSkybridgeError, SkybridgeError } from '../../core/index.js';
 import { clientFrom, segment } from '../apiClient.js';
-import { type ClientCommandFlags, requireOptions, shellQuote, withClientOptions } from '../commonOptions.js';
+import {
+  type ClientCommandFlags,
+  examples,
+  nonEmpty,
+  parseUrl,
+  requireOptions,
+  shellQuote,
+  withClientOptions,
+} from '../commonOptions.js';
 import { action } from '../output.js';
 
 interface IntegrationAnswer {
@@ -35,8 +43,9 @@ function collectConnector(value: string, previous: Record<string, string> = {}):
   return { ...previous, [match[1]!]: match[2]! };
 }
 
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
+/** `--redirect-url`, repeatable; each an absolute http(s) URL (the server checks the rest). */
+function collectUrl(value: string, previous: string[] = []): string[] {
+  return [...previous, parseUrl(value)];
 }
 
 function describe(integration: IntegrationAnswer): string[] {
@@ -53,6 +62,13 @@ export function registerIntegrationCommand(program: Command): void {
   const integration = program
     .command('integration')
     .description('register integrations: their connectors and redirect URLs')
+    .addHelpText(
+      'after',
+      examples(
+        'npx skybridge integration set s3-buckets --connector awsConnector=main --redirect-url https://app.example/done',
+        'npx skybridge integration get s3-buckets',
+      ),
+    )
     .showHelpAfterError(true);
 
   requireOptions(
@@ -60,7 +76,7 @@ export function registerIntegrationCommand(program: Command): void {
       integration
         .command('set')
         .description('create or replace an integration (PUT /v1/integrations/<name>)')
-        .argument('<name>', 'integration name (its folder under ./integrations)')
+        .argument('<name>', 'integration name (its folder under ./integrations)', nonEmpty)
         .option(
           '--connector <alias=connector>',
           'the connector an alias uses, e.g. awsConnector=main (repeatable; required)',
@@ -69,7 +85,15 @@ export function registerIntegrationCommand(program: Command): void {
         .option(
           '--redirect-url <url>',
           'where the browser may return when an install ends (repeatable; required)',
-          collect,
+          collectUrl,
+        )
+        .addHelpText(
+          'after',
+          examples(
+            'npx skybridge integration set s3-buckets --connector awsConnector=main --redirect-url https://app.example/done',
+            '# several redirect URLs (production, staging): repeat the option',
+            'npx skybridge integration set s3-buckets --connector awsConnector=main --redirect-url https://app.example/done --redirect-url https://staging.app.example/done',
+          ),
         ),
     ),
     'connector',
@@ -114,7 +138,8 @@ export function registerIntegrationCommand(program: Command): void {
     integration
       .command('get')
       .description('show an integration (GET /v1/integrations/<name>)')
-      .argument('<name>', 'integration name'),
+      .argument('<name>', 'integration name', nonEmpty)
+      .addHelpText('after', examples('npx skybridge integration get s3-buckets --json')),
   ).action(
     action(async (output, name: string, flags: ClientCommandFlags) => {
       const client = await clientFrom(flags);

@@ -2,7 +2,14 @@
 import type { Command } from 'commander';
 import { isSkybridgeError } from '../../core/index.js';
 import { clientFrom, segment } from '../apiClient.js';
-import { type ClientCommandFlags, requireOptions, withClientOptions } from '../commonOptions.js';
+import {
+  type ClientCommandFlags,
+  examples,
+  nonEmpty,
+  parseUrl,
+  requireOptions,
+  withClientOptions,
+} from '../commonOptions.js';
 import { action } from '../output.js';
 import { integrationNotFound } from './integration.js';
 
@@ -13,19 +20,31 @@ interface SessionAnswer {
   expiresAt: string;
 }
 
+const EXAMPLE =
+  'npx skybridge session create s3-buckets --tenant acme --redirect-url https://app.example/done';
+
 export function registerSessionCommand(program: Command): void {
-  const session = program.command('session').description('install sessions').showHelpAfterError(true);
+  const session = program
+    .command('session')
+    .description('install sessions')
+    .addHelpText('after', examples(EXAMPLE))
+    .showHelpAfterError(true);
 
   requireOptions(
     withClientOptions(
       session
         .command('create')
         .description('create an install session and print the link to send to the tenant')
-        .argument('<integration>', 'integration name')
-        .option('--tenant <id>', "the tenant's id in your application (required)")
+        .argument('<integration>', 'integration name', nonEmpty)
+        .option('--tenant <id>', "the tenant's id in your application (required)", nonEmpty)
         .option(
           '--redirect-url <url>',
           "where the browser goes when the install ends; one of the integration's redirect URLs (required)",
+          parseUrl,
+        )
+        .addHelpText(
+          'after',
+          examples(EXAMPLE, '# only the link, for a script:', `${EXAMPLE} --json | jq -r .url`),
         ),
     ),
     'tenant',

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadServerConfig } from '../../server/config.js';
 import { clientCommandLine } from '../clientHint.js';
-import { parsePort } from '../commonOptions.js';
+import { examples, parsePort } from '../commonOptions.js';
 import { action } from '../output.js';
 
 interface StartFlags {
@@ -32,6 +32,14 @@ export function registerStartCommand(program: Command): void {
     .option(
       '--json',
       'print one JSON line with the URL, the keys and what was loaded (errors as JSON; usage errors stay text on stderr)',
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'npx skybridge start',
+        'SKYBRIDGE_PORT=8080 SKYBRIDGE_PUBLIC_URL=https://skybridge.example.com npx skybridge start',
+        'DATABASE_URL=postgres://skybridge@db/skybridge SKYBRIDGE_ADMIN_KEY=... SKYBRIDGE_MASTER_KEY=... npx skybridge start',
+      ),
     )
     .showHelpAfterError(true)
     .action(
