@@ -4,10 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { type RunningCli, repoRoot, runCli, spawnCli } from './support/cliProcess.js';
@@ -246,10 +247,40 @@ describe('skybridge usage errors', () => {
       assert.equal(result.code, 1, result.stderr);
       assert.equal(result.stderr, '');
       const { error } = JSON.parse(result.stdout) as { error: { code: string; message: string } };
-      assert.equal(error.code, 'EADDRINUSE');
-      assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${port}`));
+      assert.equal(error.code, 'port_in_use');
+      assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${port}.*--port`));
     } finally {
       busy.close();
+    }
+  });
+
+  it('start and dev on a busy port: port_in_use before anything is written (no unseen admin key, dev data kept)', async () => {
+    const busy: Server = createServer();
+    await new Promise<void>((done) => busy.listen(0, '127.0.0.1', done));
+    const { port } = busy.address() as { port: number };
+    const dir = await mkdtemp(join(tmpdir(), 'skybridge-cli-busy-'));
+    try {
+      const startData = join(dir, 'start-data');
+      // dev empties ./.skybridge-dev at each start: run it where a running dev keeps its data.
+      const runningDevKey = join(dir, '.skybridge-dev', 'admin.key');
+      await mkdir(join(dir, '.skybridge-dev'));
+      await writeFile(runningDevKey, 'the running dev key\n');
+      const [start, dev] = await Promise.all([
+        runCli(['start', '--port', String(port), '--data-dir', startData]),
+        runCli(['dev', '--sandbox-port', String(port)], { cwd: dir }),
+      ]);
+      assert.equal(start.code, 1, start.stderr);
+      assert.match(
+        start.stderr,
+        new RegExp(`^error \\[port_in_use\\]: Skybridge cannot listen on 127\\.0\\.0\\.1:${port}`),
+      );
+      assert.equal(existsSync(startData), false, 'start wrote its data directory before failing');
+      assert.equal(dev.code, 1, dev.stderr);
+      assert.match(dev.stderr, /port_in_use.*--sandbox-port/);
+      assert.equal(await readFile(runningDevKey, 'utf8'), 'the running dev key\n');
+    } finally {
+      busy.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
@@ -613,6 +644,24 @@ describe('skybridge start: keys at first start', () => {
       );
     } finally {
       await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('a bad SKYBRIDGE_MASTER_KEY is reported first too, and nothing is written', async () => {
+    const dataDir = join(await mkdtemp(join(tmpdir(), 'skybridge-cli-mk-')), 'data');
+    try {
+      const result = await runCli(
+        ['start', '--port', '0', '--data-dir', dataDir, '--integrations', join(repoRoot, 'integrations')],
+        { env: { SKYBRIDGE_MASTER_KEY: 'short', LOG_LEVEL: 'info' } },
+      );
+      assert.equal(result.code, 1);
+      assert.match(
+        result.stderr.trim(),
+        /^error \[invalid_master_key\]: SKYBRIDGE_MASTER_KEY must be 32 bytes[^\n]*$/,
+      );
+      assert.equal(existsSync(dataDir), false);
+    } finally {
+      await rm(dirname(dataDir), { recursive: true, force: true });
     }
   });
 

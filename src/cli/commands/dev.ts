@@ -14,6 +14,7 @@ import { ApiClient } from '../apiClient.js';
 import { clientCommandLine } from '../clientHint.js';
 import { examples, logLevelOption, parsePort, shellQuote } from '../commonOptions.js';
 import { action } from '../output.js';
+import { ensurePortsFree } from '../portCheck.js';
 
 interface DevFlags {
   port: number;
@@ -71,6 +72,12 @@ export function registerDevCommand(program: Command): void {
     .showHelpAfterError(true)
     .action(
       action(async (output, flags: DevFlags) => {
+        // Before the data directory is emptied: a second `dev` must not wipe the running one's data.
+        await ensurePortsFree([
+          { what: 'The AWS sandbox', host: '127.0.0.1', port: flags.sandboxPort, option: '--sandbox-port' },
+          { what: 'Skybridge', host: '127.0.0.1', port: flags.port, option: '--port' },
+          { what: 'The stand-in app page', host: '127.0.0.1', port: flags.appPort, option: '--app-port' },
+        ]);
         const dataDir = await prepareDataDir(flags.dataDir);
         // Loaded here so that --help and the client commands start fast.
         const { startSandbox } = await import('../../sandbox/index.js');

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { examples, parsePort } from '../commonOptions.js';
 import { action } from '../output.js';
+import { ensurePortsFree } from '../portCheck.js';
 
 export function registerSandboxCommand(program: Command): void {
   program
@@ -19,6 +20,9 @@ export function registerSandboxCommand(program: Command): void {
     .showHelpAfterError(true)
     .action(
       action(async (output, flags: { port: number; host: string; json?: boolean }) => {
+        await ensurePortsFree([
+          { what: 'The AWS sandbox', host: flags.host, port: flags.port, option: '--port' },
+        ]);
         // Loaded here so that --help and the client commands start fast.
         const { startSandbox } = await import('../../sandbox/index.js');
         const sandbox = await startSandbox({ port: flags.port, host: flags.host });

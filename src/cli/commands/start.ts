@@ -3,9 +3,11 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadServerConfig } from '../../server/config.js';
+import { loadMasterKey, parseMasterKey } from '../../store/masterKey.js';
 import { clientCommandLine } from '../clientHint.js';
 import { examples, parsePort } from '../commonOptions.js';
 import { action } from '../output.js';
+import { ensurePortsFree } from '../portCheck.js';
 
 interface StartFlags {
   port?: number;
@@ -54,6 +56,19 @@ export function registerStartCommand(program: Command): void {
         const masterKeyFile = join(config.dataDir, 'master.key');
         const masterKeyFromFile = embedded && !config.masterKey;
         const masterKeyExisted = existsSync(masterKeyFile);
+        // Also before anything loads or is written: a bad master key, and a port another process
+        // holds (else the first start would generate an admin key it never gets to show).
+        if (config.masterKey !== undefined && config.masterKey.trim() !== '')
+          parseMasterKey(config.masterKey);
+        else if (!embedded) loadMasterKey({ dataDir: config.dataDir, embedded });
+        await ensurePortsFree([
+          {
+            what: 'Skybridge',
+            host: flags.host ?? config.host,
+            port: flags.port ?? config.port,
+            option: flags.port !== undefined ? '--port' : '--port or SKYBRIDGE_PORT',
+          },
+        ]);
 
         // Loaded here so that --help and the client commands start fast.
         const { launchServer, untilSignal } = await import('../serverLauncher.js');

@@ -24,11 +24,13 @@ export async function migrateToLatest(db: Kysely<Database>, dialect: StoreDialec
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new SkybridgeError('migration_failed', `Database migration ${failed} failed: ${describe(error)}`, {
-      status: 500,
-      cause: error,
-    });
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    // No failed migration means none could run: the database itself was not usable (missing,
+    // unreachable, refused), which is what the message should say.
+    const message = failed
+      ? `Database migration ${failed} failed: ${describe(error)}`
+      : `The database could not be prepared (no migration ran): ${describe(error)}`;
+    throw new SkybridgeError('migration_failed', message, { status: 500, cause: error });
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
