@@ -50,7 +50,10 @@ export async function createSandboxAccounts(options: SandboxAccountsOptions): Pr
   const tenantBuckets = options.tenantBuckets ?? [];
   const admin = new SandboxAdminClient(options.sandboxUrl);
 
-  const { accountId: baseAccountId } = await admin.createAccount();
+  const { accountId: baseAccountId } = await admin.createAccount(
+    undefined,
+    "developer: Skybridge's IAM user",
+  );
   const user = await admin.createUser(baseAccountId, userName);
   const mfa = options.mfa === false ? undefined : await admin.createMfaDevice(baseAccountId, userName);
   step(
@@ -83,7 +86,7 @@ export async function createSandboxAccounts(options: SandboxAccountsOptions): Pr
   }
   step(`Template bucket ${templateBucket} (public read of templates)`);
 
-  const { accountId: tenantAccountId } = await admin.createAccount();
+  const { accountId: tenantAccountId } = await admin.createAccount(undefined, 'tenant');
   const tenantUser = await admin.createUser(tenantAccountId, 'tenant-admin');
   if (tenantBuckets.length > 0) {
     const tenantS3 = s3For(options.sandboxUrl, region, tenantUser);

@@ -23,6 +23,8 @@ const createAccountBody = z.strictObject({
     .string()
     .regex(/^\d{12}$/, 'accountId must be exactly 12 digits')
     .optional(),
+  /** Shown beside the id in the console's account list, so people pick the right account. */
+  name: z.string().trim().min(1).max(64, 'name must be at most 64 characters').optional(),
 });
 
 const createUserBody = z.strictObject({
@@ -105,8 +107,14 @@ function createAccount(world: SandboxWorld, request: SandboxRequest): SandboxRes
   } else if (world.accounts.has(accountId)) {
     throw new AdminError(409, 'account_exists', `Account ${accountId} already exists.`);
   }
-  world.accounts.set(accountId, { id: accountId, users: new Map(), roles: new Map(), stacks: new Map() });
-  return json(201, { accountId });
+  world.accounts.set(accountId, {
+    id: accountId,
+    ...(body.name ? { name: body.name } : {}),
+    users: new Map(),
+    roles: new Map(),
+    stacks: new Map(),
+  });
+  return json(201, { accountId, ...(body.name ? { name: body.name } : {}) });
 }
 
 function createUser(world: SandboxWorld, accountId: string, request: SandboxRequest): SandboxResponse {
@@ -176,6 +184,7 @@ function route(request: SandboxRequest, context: SandboxContext): SandboxRespons
     if (method === 'POST') return createAccount(world, request);
     const items = [...world.accounts.values()].map((account) => ({
       accountId: account.id,
+      ...(account.name ? { name: account.name } : {}),
       users: [...account.users.keys()],
       roles: [...account.roles.keys()],
     }));

@@ -67,8 +67,12 @@ export class SandboxAdminClient {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
-  createAccount(accountId?: string): Promise<{ accountId: string }> {
-    return this.call('POST', '/_sandbox/accounts', 201, accountId === undefined ? {} : { accountId });
+  /** `name` labels the account in the console's account list ("Tenant acme"). */
+  createAccount(accountId?: string, name?: string): Promise<{ accountId: string }> {
+    return this.call('POST', '/_sandbox/accounts', 201, {
+      ...(accountId === undefined ? {} : { accountId }),
+      ...(name === undefined ? {} : { name }),
+    });
   }
 
   createUser(accountId: string, userName: string): Promise<SandboxUserKeys> {

@@ -148,6 +148,8 @@ export interface Stack {
 
 export interface Account {
   id: string;
+  /** A label for people (the console's account list): "Tenant acme", "Developer". */
+  name?: string;
   users: Map<string, IamUser>;
   roles: Map<string, IamRole>; // by role name (names are unique per account, whatever the path)
   stacks: Map<string, Stack>; // by stackId

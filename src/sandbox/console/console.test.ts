@@ -102,6 +102,28 @@ describe('sandbox CloudFormation console', () => {
     assert.doesNotMatch(page, /<(script|link)\b/, 'no external assets');
   });
 
+  it('preselects no account when several exist (a stack in the wrong account was the usual slip), shows their names', async () => {
+    const { accountId: named } = await admin.createAccount(undefined, 'tenant <acme>');
+    const link = `${consoleUrl}?templateURL=${encodeURIComponent(templateUrl)}&stackName=skybridge`;
+    const page = await (await fetch(link)).text();
+    assert.match(page, /<option value="" selected>Choose the account/);
+    assert.match(page, new RegExp(`<option value="${named}">${named} \\(tenant &lt;acme&gt;\\)</option>`));
+    assert.doesNotMatch(page, /<option value="\d{12}" selected>/);
+    // An account named in the link (or chosen before a refusal) stays chosen.
+    const chosen = await (await fetch(`${link}&accountId=${TENANT}`)).text();
+    assert.match(chosen, new RegExp(`<option value="${TENANT}" selected>`));
+    assert.doesNotMatch(chosen, /Choose the account/);
+    // Submitting without choosing is refused by the sandbox, not silently put in some account.
+    const refused = await form({
+      templateURL: templateUrl,
+      stackName: 'skybridge',
+      accountId: '',
+      acknowledgeIam: 'on',
+    });
+    assert.equal(refused.status, 400);
+    assert.match(await refused.text(), /Choose the account to create the stack in/);
+  });
+
   it('says clearly when the template cannot be read anonymously', async () => {
     const link = `${consoleUrl}?templateURL=${encodeURIComponent(`${sandbox.url}/private-templates/t1.yaml`)}&stackName=s`;
     const page = await (await fetch(link)).text();

@@ -96,7 +96,9 @@ function viewOf(context: SandboxContext, fields: URLSearchParams): QuickCreateVi
     templateURL,
     stackName: fields.get('stackName') ?? '',
     region: fields.get('region') || DEFAULT_REGION,
-    accountIds: [...context.world.accounts.keys()].sort(),
+    accounts: [...context.world.accounts.values()]
+      .map((account) => ({ id: account.id, ...(account.name ? { name: account.name } : {}) }))
+      .sort((a, b) => a.id.localeCompare(b.id)),
     selectedAccountId: fields.get('accountId') ?? undefined,
     parameterValues: parameterValuesOf(fields),
     acknowledged: isTicked(fields.get('acknowledgeIam')),

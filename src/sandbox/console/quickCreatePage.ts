@@ -12,7 +12,8 @@ export interface QuickCreateView {
   templateURL: string;
   stackName: string;
   region: string;
-  accountIds: string[];
+  accounts: { id: string; name?: string }[];
+  /** From the link or the last attempt; otherwise, with several accounts, none is preselected. */
   selectedAccountId?: string;
   /** The template text, when an anonymous reader could fetch it. */
   templateText?: string;
@@ -31,13 +32,20 @@ export function renderQuickCreatePage(view: QuickCreateView): string {
   const error = view.error
     ? `<div class="error" role="alert" data-error-code="${escapeHtml(view.error.code)}"><strong>${escapeHtml(view.error.code)}</strong>: ${escapeHtml(view.error.message)}${nextStep(view.error.code)}</div>`
     : '';
+  // On AWS the tenant is signed in to one account. Here several exist (the developer's and the
+  // tenants'): preselecting the first one put stacks in the wrong account, so people choose.
+  const choose =
+    view.accounts.length > 1 && !view.accounts.some((account) => account.id === view.selectedAccountId)
+      ? '<option value="" selected>Choose the account (the one typed on the install page)</option>'
+      : '';
   const accounts =
-    view.accountIds.length === 0
+    view.accounts.length === 0
       ? '<option value="">(no sandbox accounts: create one with POST /_sandbox/accounts)</option>'
-      : view.accountIds
+      : choose +
+        view.accounts
           .map(
-            (id) =>
-              `<option value="${escapeHtml(id)}"${id === view.selectedAccountId ? ' selected' : ''}>${escapeHtml(id)}</option>`,
+            ({ id, name }) =>
+              `<option value="${escapeHtml(id)}"${id === view.selectedAccountId ? ' selected' : ''}>${escapeHtml(id)}${name ? ` (${escapeHtml(name)})` : ''}</option>`,
           )
           .join('');
   const template = view.templateError
