@@ -135,7 +135,10 @@ export class BaseSession {
     this.stsHost = stsEndpointHost(options.config);
     const { iam } = options.config;
     this.mfa = Boolean(iam.otpSecret && iam.mfaSerial);
-    this.longTerm = longTermCredentials(options.config);
+    const longTerm = longTermCredentials(options.config);
+    // The default chain's own error names no connector and reads like an STS failure once the SDK
+    // wraps it; every path (GetCallerIdentity, GetSessionToken, AssumeRole) should say what to set.
+    this.longTerm = typeof longTerm === 'function' ? explainMissingChain(longTerm) : longTerm;
     this.mode = this.mfa ? 'mfa' : typeof this.longTerm === 'function' ? 'chain' : 'keys';
     // The key names the user and device too, so a changed configuration never reuses an old session.
     this.storeKey = `base:${options.name}:${iam.accessKeyId ?? 'default-chain'}:${iam.mfaSerial ?? 'no-mfa'}`;
@@ -249,22 +252,14 @@ export class BaseSession {
   }
 
   private async fromChain(): Promise<BaseCredentials> {
-    try {
-      const identity = await (this.longTerm as AwsCredentialIdentityProvider)();
-      return {
-        accessKeyId: identity.accessKeyId,
-        secretAccessKey: identity.secretAccessKey,
-        ...(identity.sessionToken ? { sessionToken: identity.sessionToken } : {}),
-        // The chain's expiration is on the system clock; its own cache refreshes it.
-        expiration: identity.expiration ? identity.expiration.getTime() : Number.POSITIVE_INFINITY,
-      };
-    } catch (error) {
-      throw new SkybridgeError(
-        'base_credentials_missing',
-        'The connector has no iam.accessKeyId/iam.secretAccessKey and the AWS SDK default chain found no credentials (environment, shared config, container or instance role).',
-        { status: 500, cause: error },
-      );
-    }
+    const identity = await (this.longTerm as AwsCredentialIdentityProvider)();
+    return {
+      accessKeyId: identity.accessKeyId,
+      secretAccessKey: identity.secretAccessKey,
+      ...(identity.sessionToken ? { sessionToken: identity.sessionToken } : {}),
+      // The chain's expiration is on the system clock; its own cache refreshes it.
+      expiration: identity.expiration ? identity.expiration.getTime() : Number.POSITIVE_INFINITY,
+    };
   }
 
   private startRefresh(force: boolean): Refresh {
@@ -464,4 +459,19 @@ export function stsEndpointHost(config: ConnectorConfig): string {
   if (config.endpoints.sts) return new URL(config.endpoints.sts).host;
   const region = config.iam.region;
   return `sts.${region}.${dnsSuffixOfPartition(partitionOfRegion(region))}`;
+}
+
+/** The default provider chain, failing with `base_credentials_missing` when it finds nothing. */
+function explainMissingChain(chain: AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
+  return async (properties) => {
+    try {
+      return await chain(properties);
+    } catch (error) {
+      throw new SkybridgeError(
+        'base_credentials_missing',
+        'The connector has no iam.accessKeyId/iam.secretAccessKey and the AWS SDK default chain found no credentials (environment, shared config, container or instance role).',
+        { status: 500, cause: error },
+      );
+    }
+  };
 }
