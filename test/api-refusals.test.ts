@@ -192,6 +192,16 @@ describe('management API refusals', () => {
     });
   });
 
+  it('refuses a redacted secret copied to another connector, naming the field (nothing stored)', async () => {
+    const got = await world.api('GET', '/v1/connectors/aws');
+    const copy = await world.api('PUT', '/v1/connectors/aws-copy', got.body);
+    assert.equal(copy.status, 400);
+    assert.equal(copy.body.error.code, 'invalid_request');
+    assert.equal(copy.body.error.field, 'iam.secretAccessKey');
+    assert.match(copy.body.error.message, /redacted value.*Send the real secret/);
+    assert.equal((await world.api('GET', '/v1/connectors/aws-copy')).status, 404);
+  });
+
   it('refuses an integration naming an unknown connector or a redirect URL with a fragment', async () => {
     const unknown = await world.api('PUT', '/v1/integrations/other', {
       connectors: { awsConnector: 'nope' },

@@ -49,6 +49,31 @@ function notFound(name: string): SkybridgeError {
 
 /** A client that GETs, edits and PUTs back sends "••••1234": put the stored secret back in its place. */
 function keepRedactedSecrets(body: unknown, existing: ConnectorRecord | undefined): unknown {
+  const kept = restoreRedactedSecrets(body, existing);
+  refuseRedactedSecrets(kept);
+  return kept;
+}
+
+/**
+ * A redacted value left over (copied from another connector, or the stored secret changed) would
+ * otherwise fail as a malformed key; say what it is and what to send instead.
+ */
+function refuseRedactedSecrets(body: unknown): void {
+  const iam = typeof body === 'object' && body !== null ? (body as { iam?: unknown }).iam : undefined;
+  if (typeof iam !== 'object' || iam === null) return;
+  for (const field of SECRET_FIELDS) {
+    const sent = (iam as Record<string, unknown>)[field];
+    if (typeof sent === 'string' && sent.startsWith('••••')) {
+      throw new SkybridgeError(
+        'invalid_request',
+        `iam.${field} is a redacted value, as reads show it, not the secret. Send the real secret; a redacted value is kept only when sent back unchanged to the connector it was read from.`,
+        { status: 400, field: `iam.${field}` },
+      );
+    }
+  }
+}
+
+function restoreRedactedSecrets(body: unknown, existing: ConnectorRecord | undefined): unknown {
   if (!existing || typeof body !== 'object' || body === null) return body;
   const iam = (body as { iam?: unknown }).iam;
   const storedIam = (existing.config as { iam?: Record<string, unknown> }).iam;
