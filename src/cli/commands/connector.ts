@@ -78,7 +78,9 @@ export function registerConnectorCommand(program: Command): void {
   withClientOptions(
     connector
       .command('set')
-      .description('create or replace a connector from a JSON configuration (contract section 1)')
+      .description(
+        'create or replace a connector from a JSON configuration (fields: docs/connector-configuration.md)',
+      )
       .argument('<name>', 'connector name', nonEmpty)
       .option('-f, --file <path>', 'the configuration file (default, or "-": stdin)')
       .addHelpText(

@@ -139,7 +139,12 @@ export function registerDemoCommand(program: Command): void {
             route,
             response: answer,
             message: answer.message,
+            // Only when kept: otherwise the folder is gone when the command returns.
+            ...(flags.keep ? { dataDir } : {}),
           };
+          // Before the answer: the route's answer stays the last line.
+          if (flags.keep)
+            step(`Data kept in ${dataDir} (--keep): the SQLite database, admin.key and master.key`);
           output.result(result, answer.message);
         } finally {
           for (const run of cleanup) await run().catch(() => {});

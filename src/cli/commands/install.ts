@@ -104,7 +104,7 @@ export function registerInstallCommand(program: Command): void {
         health,
         health.healthy
           ? `${id}: healthy (checked ${health.checkedAt})`
-          : `${id}: UNHEALTHY (checked ${health.checkedAt}): ${health.error?.code ?? ''} ${health.error?.message ?? ''}`,
+          : `${id}: UNHEALTHY (checked ${health.checkedAt}): ${health.error ? `[${health.error.code}] ${health.error.message}` : 'no reason given'}`,
       );
       // A script asking for health learns the answer from the exit code too.
       if (!health.healthy) process.exitCode = 1;

@@ -55,7 +55,7 @@ export function launchPage(options: LaunchPageOptions): SafeHtml {
 <p class="status-link" id="status-link" hidden><a class="button button-primary" id="status-link-anchor" href="${base}">Return to the app</a></p>
 </div>
 <p class="status-countdown" id="status-countdown" aria-live="off" hidden><span id="status-countdown-text"></span> <button type="button" class="button button-secondary" id="status-stay">Stay on this page</button></p>
-<noscript><p>This page updates by itself when scripts run. Without them, reload the page to see the latest status.</p></noscript>
+<noscript><p>This page updates by itself when scripts run. Without them, once the stack is created, press <strong>Check now</strong> below: it starts the check and shows the latest status.</p></noscript>
 <div class="actions" id="session-actions">
 <form method="post" action="${base}/verify" id="verify-form">
 <input type="hidden" name="csrf" value="${csrfToken}">
