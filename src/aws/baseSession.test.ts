@@ -5,7 +5,7 @@ import { type Logger, ManualClock, SkybridgeError } from '../core/index.js';
 import { BaseSession } from './baseSession.js';
 import { MemoryEngineStore } from './engineStore.js';
 import { BASE_ACCOUNT, StsSandbox } from './stsSandbox.fixture.js';
-import { totpCode } from './totp.js';
+import { totpCode, totpStep } from './totp.js';
 
 /** Lets the engine run until `condition` holds (it awaits HTTP calls and the store between steps). */
 async function until(condition: () => boolean, what: string): Promise<void> {
@@ -147,6 +147,57 @@ describe('BaseSession against the sandbox', () => {
     const two = await new BaseSession({ name: 'shared', config, store, clock }).get();
     assert.equal(two.accessKeyId, one.accessKeyId);
     assert.equal((await sts.stsCalls()).GetSessionToken, 1);
+  });
+
+  it('refreshes 5 minutes ahead of expiry: none at 6 minutes, at 4 the valid session is served and one GetSessionToken follows with a later step', async () => {
+    const start = 15_000_000; // the start of step 500
+    const clock = new ManualClock(start);
+    await sts.alignClock(start);
+    const store = new MemoryEngineStore();
+    // 15-minute sessions (the shortest AWS allows) keep the steps involved easy to read.
+    const config = sts.config({ iam: { baseSessionSeconds: 900 } });
+    const base = new BaseSession({ name: 'ahead', config, store, clock });
+    const moveTo = async (ms: number) => {
+      await sts.alignClock(ms);
+      clock.set(ms);
+    };
+
+    const first = await base.get();
+    assert.deepEqual(usedSteps(), [totpStep(start)]);
+    // 900 s from the sandbox's answer time, a few real ms after `start`.
+    assert.ok(first.expiration - (start + 900_000) >= 0 && first.expiration - (start + 900_000) < 2_000);
+
+    await moveTo(first.expiration - 6 * 60_000);
+    for (let i = 0; i < 5; i++) assert.equal((await base.get()).accessKeyId, first.accessKeyId);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // room for a refresh that should not start
+    assert.equal((await sts.stsCalls()).GetSessionToken, 1, 'no refresh 6 minutes before expiry');
+    assert.equal(clock.waiting, 0);
+
+    const fourBefore = first.expiration - 4 * 60_000;
+    await moveTo(fourBefore);
+    // Inside the margin every caller still gets the valid session at once, without waiting on STS.
+    const served = await Promise.all(Array.from({ length: 10 }, () => base.get()));
+    assert.deepEqual(
+      new Set(served.map((credentials) => credentials.accessKeyId)),
+      new Set([first.accessKeyId]),
+    );
+    let next = first;
+    for (let i = 0; i < 2_000 && next.accessKeyId === first.accessKeyId; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      next = await base.get();
+    }
+    assert.notEqual(next.accessKeyId, first.accessKeyId, 'the background refresh replaced the session');
+    assert.equal(clock.now(), fourBefore, 'the refresh did not wait on the clock');
+    assert.equal((await sts.stsCalls()).GetSessionToken, 2, 'exactly one refresh for all those callers');
+    // The refresh sent the code of the step it ran in, later than the first session's.
+    const refreshStep = totpStep(fourBefore);
+    assert.ok(refreshStep > totpStep(start));
+    assert.deepEqual(usedSteps(), [totpStep(start), refreshStep]);
+    assert.equal(await store.lastTotpStep(sts.mfa.serialNumber), refreshStep);
+    assert.ok(Math.abs(next.expiration - (fourBefore + 900_000)) < 2_000, String(next.expiration));
+    // The new session is outside the margin: later callers cause no further call.
+    for (let i = 0; i < 5; i++) assert.equal((await base.get()).accessKeyId, next.accessKeyId);
+    assert.equal((await sts.stsCalls()).GetSessionToken, 2);
   });
 
   it("with the keys omitted uses the AWS SDK's default provider chain (here: the environment)", async () => {

@@ -183,6 +183,12 @@ const rows: Row[] = [
     'must be 900 to 43200 seconds',
   ],
   [
+    'base session under 15 minutes',
+    (c) => (c.iam.baseSessionSeconds = 899),
+    'iam.baseSessionSeconds',
+    'must be 900 to 129600 seconds',
+  ],
+  [
     'base session over 36 hours',
     (c) => (c.iam.baseSessionSeconds = 129_601),
     'iam.baseSessionSeconds',
@@ -361,6 +367,16 @@ describe('parseConnectorConfig', () => {
     input.bucketPrefix = '/a//b/';
     const once = parseConnectorConfig(input);
     assert.deepEqual(parseConnectorConfig(once), once);
+  });
+
+  it('accepts the 900-second lower bound of baseSessionSeconds and tenantSessionSeconds', () => {
+    // The table refuses 899 for each; 900 (AWS's 15-minute minimum) is the first value allowed.
+    const input = validInput();
+    input.iam.baseSessionSeconds = 900;
+    input.iam.tenantSessionSeconds = 900;
+    const config = parseConnectorConfig(input);
+    assert.equal(config.iam.baseSessionSeconds, 900);
+    assert.equal(config.iam.tenantSessionSeconds, 900);
   });
 
   it('C5: allows tenant sessions up to 12 hours without MFA, but not more', () => {

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
 import type { SandboxAdminClient } from './adminClient.js';
 import { createRole } from './iamRoles.js';
 import type { PolicyDocument } from './model.js';
 import type { RunningSandbox } from './server.js';
-import { fromSts, type Keys, rejection, startTestSandbox, stsClient } from './testing.js';
+import { fromSts, iamClient, type Keys, rejection, startTestSandbox, stsClient } from './testing.js';
 import { totpCode } from './totp.js';
 
 const BASE = '111122223333';
@@ -252,6 +253,61 @@ describe('sandbox STS through the AWS SDK', () => {
       }),
     );
     assert.equal(direct.Credentials?.Expiration?.getTime(), now + 7200_000);
+  });
+
+  it('limits role chaining from role credentials to one hour, even when both roles allow 12', async () => {
+    // Both roles made through IAM's API, as a tenant administrator would; both allow 12-hour sessions,
+    // so the one-hour cap can only come from the chaining rule.
+    const tenantAdmin = await admin.createUser(TENANT, 'tenant-admin');
+    const tenantIam = iamClient(sandbox, tenantAdmin);
+    const first = await tenantIam.send(
+      new CreateRoleCommand({
+        RoleName: 'first-hop',
+        AssumeRolePolicyDocument: JSON.stringify(trustPolicy()),
+        MaxSessionDuration: 43200,
+      }),
+    );
+    const firstArn = first.Role?.Arn ?? '';
+    const second = await tenantIam.send(
+      new CreateRoleCommand({
+        RoleName: 'second-hop',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { AWS: firstArn }, Action: 'sts:AssumeRole' }],
+        }),
+        MaxSessionDuration: 43200,
+      }),
+    );
+    const secondArn = second.Role?.Arn ?? '';
+    // Long-term keys are not chaining: two hours from the first role are fine.
+    const firstHop = await sts(user).send(
+      new AssumeRoleCommand({
+        RoleArn: firstArn,
+        RoleSessionName: 'hop-1',
+        ExternalId: EXTERNAL_ID,
+        DurationSeconds: 7200,
+      }),
+    );
+    assert.equal(firstHop.Credentials?.Expiration?.getTime(), now + 7200_000);
+    const roleSession = sts(fromSts(firstHop.Credentials));
+
+    const error = await rejection(
+      roleSession.send(
+        new AssumeRoleCommand({ RoleArn: secondArn, RoleSessionName: 'hop-2', DurationSeconds: 3601 }),
+      ),
+    );
+    assert.equal(error.name, 'ValidationError');
+    assert.equal(
+      error.message,
+      'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
+    );
+    assert.equal(error.$metadata?.httpStatusCode, 400);
+    // One second less is allowed: the refusal was the duration, not the trust policy.
+    const secondHop = await roleSession.send(
+      new AssumeRoleCommand({ RoleArn: secondArn, RoleSessionName: 'hop-2', DurationSeconds: 3600 }),
+    );
+    assert.equal(secondHop.AssumedRoleUser?.Arn, `arn:aws:sts::${TENANT}:assumed-role/second-hop/hop-2`);
+    assert.equal(secondHop.Credentials?.Expiration?.getTime(), now + 3600_000);
   });
 
   it('refuses a DurationSeconds above the role’s MaxSessionDuration', async () => {

@@ -11,7 +11,14 @@ import {
   ListStacksCommand,
   ValidateTemplateCommand,
 } from '@aws-sdk/client-cloudformation';
-import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetRoleCommand } from '@aws-sdk/client-iam';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListBucketsCommand,
+  PutBucketPolicyCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { SandboxAdminClient } from '../adminClient.js';
 import { createRole } from '../iamRoles.js';
@@ -19,6 +26,8 @@ import type { RunningSandbox } from '../server.js';
 import {
   cloudFormationClient,
   createAccountWithUser,
+  fromSts,
+  iamClient,
   type Keys,
   rejection,
   s3Client,
@@ -430,6 +439,147 @@ Resources:
       failed?.StackStatusReason ?? '',
       /Second: Invalid principal in policy.*MalformedPolicyDocument/,
     );
+  });
+
+  it('creates a role with Path, MaxSessionDuration, inline Policies and ManagedPolicyArns, and enforces them', async () => {
+    const trust = `
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Principal: { AWS: 'arn:aws:iam::${BASE}:root' }
+            Action: sts:AssumeRole
+            Condition: { StringEquals: { 'sts:ExternalId': ${EXTERNAL_ID} } }`;
+    // Grants a write the read-only managed policy does not, and denies a read it does.
+    const uploadsPolicy = `
+        - PolicyName: uploads
+          PolicyDocument:
+            Version: '2012-10-17'
+            Statement:
+              - Effect: Allow
+                Action: s3:PutObject
+                Resource: arn:aws:s3:::acme-data/uploads/*
+              - Effect: Deny
+                Action: s3:GetObject
+                Resource: arn:aws:s3:::acme-data/private/*`;
+    const template = `Resources:
+  ConnectorRole:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: acme-connector
+      Path: /integrations/acme/
+      MaxSessionDuration: 7200
+      AssumeRolePolicyDocument:${trust}
+      Policies:${uploadsPolicy}
+      ManagedPolicyArns:
+        - arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess
+  UploadsOnlyRole:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: acme-uploads-only
+      AssumeRolePolicyDocument:${trust}
+      Policies:${uploadsPolicy}
+  ListerRole:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: acme-lister
+      AssumeRolePolicyDocument:${trust}
+      Policies:
+        - PolicyName: listing
+          PolicyDocument:
+            Version: '2012-10-17'
+            Statement:
+              - Effect: Allow
+                Action: s3:ListAllMyBuckets
+                Resource: '*'
+Outputs:
+  RoleArn: { Value: !GetAtt ConnectorRole.Arn }
+`;
+    const client = cfn(tenant);
+    await client.send(
+      new CreateStackCommand({
+        StackName: 'acme',
+        TemplateBody: template,
+        Capabilities: ['CAPABILITY_NAMED_IAM'],
+      }),
+    );
+    const stack = (await client.send(new DescribeStacksCommand({ StackName: 'acme' }))).Stacks?.[0];
+    assert.equal(stack?.StackStatus, 'CREATE_COMPLETE', stack?.StackStatusReason);
+    const roleArn = `arn:aws:iam::${TENANT}:role/integrations/acme/acme-connector`;
+    assert.equal((await outputsOf(client, 'acme')).RoleArn, roleArn);
+
+    // What IAM's own API says about the role the stack made.
+    const read = await iamClient(sandbox, tenant).send(new GetRoleCommand({ RoleName: 'acme-connector' }));
+    assert.equal(read.Role?.Path, '/integrations/acme/');
+    assert.equal(read.Role?.Arn, roleArn);
+    assert.equal(read.Role?.MaxSessionDuration, 7200);
+
+    // MaxSessionDuration bounds AssumeRole from the base user's long-term keys (no chaining).
+    const sts = stsClient(sandbox, base);
+    const assume = (RoleArn: string, DurationSeconds?: number) =>
+      sts.send(
+        new AssumeRoleCommand({
+          RoleArn,
+          RoleSessionName: 'skybridge',
+          ExternalId: EXTERNAL_ID,
+          DurationSeconds,
+        }),
+      );
+    const askedAt = Date.now();
+    const twoHours = await assume(roleArn, 7200);
+    const expiration = twoHours.Credentials?.Expiration?.getTime() ?? 0;
+    assert.ok(
+      expiration >= askedAt + 7200_000 - 1_000 && expiration <= Date.now() + 7200_000 + 1_000,
+      `two hours from now, got ${new Date(expiration).toISOString()}`,
+    );
+    const tooLong = await rejection(assume(roleArn, 7201));
+    assert.equal(tooLong.name, 'ValidationError');
+    assert.equal(
+      tooLong.message,
+      'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
+    );
+
+    // The tenant's data, written with the tenant's own keys.
+    const tenantS3 = s3(tenant);
+    await tenantS3.send(new CreateBucketCommand({ Bucket: 'acme-data' }));
+    await tenantS3.send(new PutObjectCommand({ Bucket: 'acme-data', Key: 'public.txt', Body: 'public' }));
+    await tenantS3.send(new PutObjectCommand({ Bucket: 'acme-data', Key: 'private/key.txt', Body: 'key' }));
+
+    const connector = s3(fromSts(twoHours.Credentials));
+    const listed = await connector.send(new ListBucketsCommand({}));
+    assert.deepEqual(
+      listed.Buckets?.map((bucket) => bucket.Name),
+      ['acme-data'],
+    );
+    const got = await connector.send(new GetObjectCommand({ Bucket: 'acme-data', Key: 'public.txt' }));
+    assert.equal(await got.Body?.transformToString(), 'public');
+    const denied = await rejection(
+      connector.send(new GetObjectCommand({ Bucket: 'acme-data', Key: 'private/key.txt' })),
+    );
+    assert.equal(denied.name, 'AccessDenied', 'the inline Deny beats the managed Allow');
+    await connector.send(new PutObjectCommand({ Bucket: 'acme-data', Key: 'uploads/a.txt', Body: 'a' }));
+    const outside = await rejection(
+      connector.send(new PutObjectCommand({ Bucket: 'acme-data', Key: 'b.txt', Body: 'b' })),
+    );
+    assert.equal(outside.name, 'AccessDenied', 'neither policy allows writing outside uploads/');
+
+    // Without the managed policy nothing allows s3:ListAllMyBuckets: the same call is refused.
+    const uploadsOnly = s3(
+      fromSts((await assume(`arn:aws:iam::${TENANT}:role/acme-uploads-only`)).Credentials),
+    );
+    const notListed = await rejection(uploadsOnly.send(new ListBucketsCommand({})));
+    assert.equal(notListed.name, 'AccessDenied');
+    await uploadsOnly.send(new PutObjectCommand({ Bucket: 'acme-data', Key: 'uploads/c.txt', Body: 'c' }));
+
+    // An inline policy alone that allows s3:ListAllMyBuckets lets the role list, and nothing more.
+    const lister = s3(fromSts((await assume(`arn:aws:iam::${TENANT}:role/acme-lister`)).Credentials));
+    assert.deepEqual(
+      (await lister.send(new ListBucketsCommand({}))).Buckets?.map((bucket) => bucket.Name),
+      ['acme-data'],
+    );
+    const listerWrite = await rejection(
+      lister.send(new PutObjectCommand({ Bucket: 'acme-data', Key: 'uploads/d.txt', Body: 'd' })),
+    );
+    assert.equal(listerWrite.name, 'AccessDenied');
   });
 
   it('fails the stack on a resource type the sandbox does not create', async () => {
