@@ -181,13 +181,15 @@ describe('BaseSession against the sandbox', () => {
       new Set(served.map((credentials) => credentials.accessKeyId)),
       new Set([first.accessKeyId]),
     );
+    // Read from the sandbox's own state without yielding: the refresh has not reached STS yet.
+    assert.deepEqual(usedSteps(), [totpStep(start)], 'served before any new GetSessionToken');
     let next = first;
     for (let i = 0; i < 2_000 && next.accessKeyId === first.accessKeyId; i++) {
       await new Promise((resolve) => setTimeout(resolve, 1));
       next = await base.get();
     }
     assert.notEqual(next.accessKeyId, first.accessKeyId, 'the background refresh replaced the session');
-    assert.equal(clock.now(), fourBefore, 'the refresh did not wait on the clock');
+    assert.equal(clock.waiting, 0, 'the refresh did not wait for a TOTP step');
     assert.equal((await sts.stsCalls()).GetSessionToken, 2, 'exactly one refresh for all those callers');
     // The refresh sent the code of the step it ran in, later than the first session's.
     const refreshStep = totpStep(fourBefore);
