@@ -329,13 +329,81 @@ describe('management API refusals', () => {
     assert.equal(target, `${world.redirectUrl}?session=${id}&tenantId=acme&error=session_expired`);
   });
 
-  it('sweeps expired sessions in the background', async () => {
+  it('sweep() expires a started session past its hour and deletes its template', async () => {
     const id = await newSession();
+    const started = await world.api('POST', `/v1/sessions/${id}/start`, {
+      accountId: world.tenant.accountId,
+    });
+    assert.equal(started.status, 200, started.text);
+    const templateUrl: string = started.body.templateUrl;
+    assert.equal((await fetch(templateUrl)).status, 200, 'the template is published');
     await advance(3_600_001);
+    // Read from the store: GET /v1/sessions/{id} would expire the session itself.
+    assert.equal((await world.server.store.sessions.get(id))?.status, 'awaiting_stack');
     const swept = await world.server.flow.sweep();
     assert.ok(swept >= 1);
     const record = await world.server.store.sessions.get(id);
     assert.equal(record?.status, 'expired');
+    assert.equal(record?.errorCode, 'session_expired');
+    const gone = await fetch(templateUrl);
+    assert.ok([403, 404].includes(gone.status), `the template object is gone (${gone.status})`);
     assert.equal(await world.server.flow.sweep(), 0, 'nothing left to expire');
+  });
+});
+
+describe('the session sweeper timer', () => {
+  const clock = offsetClock();
+  let world: World;
+
+  before(async () => {
+    // SKYBRIDGE_SWEEP_INTERVAL_SECONDS is how an operator sets the interval (default 60 s).
+    world = await setupWorld({ clock, serverEnv: { SKYBRIDGE_SWEEP_INTERVAL_SECONDS: '0.05' } });
+  });
+  after(async () => {
+    await world?.close();
+  });
+
+  /** Polls the store (not the API, which would expire the session on read) until `done` holds. */
+  const waitFor = async (what: string, done: () => Promise<boolean>, timeoutMs = 5_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await done())) {
+      if (Date.now() > deadline) assert.fail(`${what}: not within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  };
+
+  it('expires a started session and deletes its template without anyone calling sweep()', async () => {
+    assert.equal(world.server.config.sweepIntervalMs, 50);
+    const created = await world.api('POST', '/v1/integrations/demo/sessions', {
+      tenantId: 'acme',
+      redirectUrl: world.redirectUrl,
+    });
+    assert.equal(created.status, 201, created.text);
+    const id: string = created.body.id;
+    const started = await world.api('POST', `/v1/sessions/${id}/start`, {
+      accountId: world.tenant.accountId,
+    });
+    assert.equal(started.status, 200, started.text);
+    const templateUrl: string = started.body.templateUrl;
+    assert.equal((await fetch(templateUrl)).status, 200);
+    // Several ticks before the hour is up: the sweeper leaves a live session alone.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal((await world.server.store.sessions.get(id))?.status, 'awaiting_stack');
+
+    // Both clocks: the server may need a fresh base session, whose MFA code the sandbox checks on its own.
+    clock.advance(3_600_001);
+    await world.sandboxAdmin.updateSettings({ clockOffsetMs: 3_600_001 });
+    await waitFor(
+      'the sweeper expires the session',
+      async () => (await world.server.store.sessions.get(id))?.status === 'expired',
+    );
+    await waitFor('the template object is deleted', async () =>
+      [403, 404].includes((await fetch(templateUrl)).status),
+    );
+    const audit = await world.server.store.audit.list({ action: 'session.expired' });
+    assert.deepEqual(
+      audit.map((entry) => [entry.target, entry.actor]),
+      [[id, 'install-flow']],
+    );
   });
 });

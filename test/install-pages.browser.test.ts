@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { setupWorld, type World } from './support/journey.js';
 
@@ -247,6 +249,55 @@ describe('install pages in a real browser', () => {
     assert.equal(install.body.identities[0].region, 'eu-west-1');
     const session = await world.api('GET', `/v1/sessions/${sessionId}`);
     assert.equal(session.body.status, 'completed');
+
+    // The install the browser made works like a headless one (test/api-journey.test.ts): the role
+    // in the tenant's account answers a live check, and its credentials see the tenant's buckets.
+    const identity = install.body.identities[0];
+    assert.equal(identity.roleArn, `arn:aws:iam::${world.tenant.accountId}:role/skybridge-connector-role`);
+    const health = await world.api('GET', `/v1/installs/${installId}/health`);
+    assert.equal(health.status, 200, health.text);
+    assert.equal(health.body.healthy, true, health.text);
+    const checked = await world.server.store.audit.list({ action: 'identity.health_checked', limit: 1 });
+    assert.equal(checked[0]?.target, installId, 'a live check of this install');
+    const tenantS3 = world.tenantS3();
+    const buckets = ['acme-co-invoices', 'acme-co-logs'];
+    for (const Bucket of buckets) await tenantS3.send(new CreateBucketCommand({ Bucket }));
+    tenantS3.destroy();
+    const credentials = await world.api(
+      'POST',
+      `/v1/integrations/${world.integration}/tenants/${encodeURIComponent('acme & co')}/credentials`,
+    );
+    assert.equal(credentials.status, 200, credentials.text);
+    assert.equal(credentials.body.region, 'eu-west-1');
+    const [issued] = await world.server.store.audit.list({ action: 'credentials.issued', limit: 1 });
+    assert.equal(issued?.target, installId);
+    assert.match(issued?.actor ?? '', /^api-key:/);
+    assert.equal(issued?.details?.requestId, credentials.headers.get('x-request-id'));
+    const aws = {
+      region: credentials.body.region,
+      endpoint: world.sandbox.url,
+      credentials: {
+        accessKeyId: credentials.body.accessKeyId,
+        secretAccessKey: credentials.body.secretAccessKey,
+        sessionToken: credentials.body.sessionToken,
+      },
+    };
+    const asTenant = new S3Client({ ...aws, forcePathStyle: true });
+    const sts = new STSClient(aws);
+    try {
+      const listed = await asTenant.send(new ListBucketsCommand({}));
+      assert.deepEqual(listed.Buckets?.map((b) => b.Name).sort(), buckets);
+      const caller = await sts.send(new GetCallerIdentityCommand({}));
+      assert.equal(caller.Account, world.tenant.accountId);
+      assert.match(
+        caller.Arn ?? '',
+        new RegExp(`^arn:aws:sts::${world.tenant.accountId}:assumed-role/skybridge-connector-role/`),
+        'the credentials are those of the installed role',
+      );
+    } finally {
+      asTenant.destroy();
+      sts.destroy();
+    }
 
     for (const open of context.pages()) await collectViolations(open);
     assert.deepEqual(violations, [], 'no CSP violations');

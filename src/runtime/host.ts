@@ -3,6 +3,7 @@
  * the live AwsConnector objects. The runtime knows nothing of SQL or Koa apps; the server builds an
  * IntegrationHost from its store and connector registry (src/server/integrationHost.ts).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AwsConnector } from '../aws/index.js';
 import type { Clock } from '../core/index.js';
 
@@ -42,8 +43,29 @@ export interface IntegrationHost {
    * Without it, only the moment of getSdkByTenant/getSdk checks the install.
    */
   isInstallActive?(installId: string): Promise<boolean>;
+  /**
+   * Records that credentials were handed to integration code (the server writes the same
+   * `credentials.issued` audit row and metric as for POST .../credentials). Called once per credential
+   * a provider from getSdkByTenant/getSdk hands out, before the SDK gets it; a rejection fails that
+   * credential call. Never receives the credential.
+   */
+  credentialsIssued?(issue: CredentialIssue): Promise<void>;
   /** The clock the connectors run on (default: the system clock). */
   clock?: Clock;
+}
+
+/** Who got credentials for which install, without the credentials. */
+export interface CredentialIssue {
+  integration: string;
+  installId: string;
+  tenantId: string;
+  /** The integration's alias for the connector (e.g. 'awsConnector'). */
+  connector: string;
+  /**
+   * The request during which the credential was handed out: the route the SDK call ran in, or the
+   * request that asked for the SDK configuration when the call ran outside any route (a timer).
+   */
+  requestId: string;
 }
 
 /** What a request handled by integration code carries: which integration, and the host. */
@@ -64,4 +86,21 @@ export function bindContext(ctx: { state: object }, binding: RouteBinding): void
 export function contextBinding(ctx: { state?: object } | undefined): RouteBinding | undefined {
   const state = ctx?.state as Record<symbol, unknown> | undefined;
   return state?.[BINDING] as RouteBinding | undefined;
+}
+
+// The route a piece of integration code runs in, so a client built in one request and used in a later
+// one is attributed to the later one. On globalThis for the same reason as BINDING.
+const CURRENT_ROUTE = Symbol.for('skybridge.runtime.currentRoute');
+const globals = globalThis as Record<symbol, AsyncLocalStorage<RouteBinding> | undefined>;
+const currentRoute = globals[CURRENT_ROUTE] ?? new AsyncLocalStorage<RouteBinding>();
+globals[CURRENT_ROUTE] = currentRoute;
+
+/** Runs a route's handlers with `binding` as the current route (see currentRouteBinding). */
+export function runInRoute<T>(binding: RouteBinding, handle: () => T): T {
+  return currentRoute.run(binding, handle);
+}
+
+/** The route whose handlers are running now, if any. */
+export function currentRouteBinding(): RouteBinding | undefined {
+  return currentRoute.getStore();
 }

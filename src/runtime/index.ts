@@ -4,7 +4,7 @@
  */
 export { SkybridgeError } from '../core/index.js';
 export { type FromSkybridgeInit, fromSkybridge, type SkybridgeCredentials } from './fromSkybridge.js';
-export type { HostIdentity, HostInstall, IntegrationHost, RouteBinding } from './host.js';
+export type { CredentialIssue, HostIdentity, HostInstall, IntegrationHost, RouteBinding } from './host.js';
 export { type InstallSummary, Integration, isIntegration, type RuntimeContext } from './integration.js';
 export {
   type FailedIntegration,
@@ -21,4 +21,8 @@ export {
   type RouteParams,
 } from './router.js';
 export { createIntegrationRoutes, type IntegrationRoutesOptions } from './routesMiddleware.js';
-export { type TenantSdkConfig, tenantCredentialProvider } from './tenantSdkConfig.js';
+export {
+  type TenantCredentialProviderOptions,
+  type TenantSdkConfig,
+  tenantCredentialProvider,
+} from './tenantSdkConfig.js';

@@ -12,7 +12,13 @@
  * export default integration;
  */
 import { SkybridgeError } from '../core/index.js';
-import { contextBinding, type HostInstall, type RouteBinding } from './host.js';
+import {
+  type CredentialIssue,
+  contextBinding,
+  currentRouteBinding,
+  type HostInstall,
+  type RouteBinding,
+} from './host.js';
 import { IntegrationRouter } from './router.js';
 import { type TenantSdkConfig, tenantIdentityOf, tenantSdkConfig } from './tenantSdkConfig.js';
 
@@ -170,8 +176,20 @@ async function sdkFor(
   const identity = tenantIdentityOf(install, resolved.alias, resolved.name);
   const connector = await binding.host.connector(resolved.name);
   const { host } = binding;
-  const isInstallActive = host.isInstallActive ? (id: string) => host.isInstallActive!(id) : undefined;
-  return tenantSdkConfig(connector, identity, host.clock, isInstallActive);
+  // The integration that asked is the caller; the request is the one the SDK call runs in (a kept
+  // client refreshes during a later route), else the one that asked for the configuration.
+  const issue = (): CredentialIssue => ({
+    integration: binding.integration,
+    installId: install.id,
+    tenantId: install.tenantId,
+    connector: resolved.alias,
+    requestId: currentRouteBinding()?.requestId ?? binding.requestId,
+  });
+  return tenantSdkConfig(connector, identity, {
+    clock: host.clock,
+    isInstallActive: host.isInstallActive ? (id) => host.isInstallActive!(id) : undefined,
+    onIssued: host.credentialsIssued ? () => host.credentialsIssued!(issue()) : undefined,
+  });
 }
 
 function summarize(install: HostInstall): InstallSummary {

@@ -12,7 +12,7 @@
  */
 import type { Middleware, ParameterizedContext } from 'koa';
 import { type Logger, randomId, SkybridgeError, silentLogger } from '../core/index.js';
-import { bindContext, type IntegrationHost } from './host.js';
+import { bindContext, type IntegrationHost, runInRoute } from './host.js';
 import type { Integration } from './integration.js';
 import { loggableError, routeErrorAnswer } from './routeErrors.js';
 import { composeHandlers, type IntegrationContext } from './router.js';
@@ -86,8 +86,9 @@ export function createIntegrationRoutes(options: IntegrationRoutesOptions): Midd
       }
       if (ctx.request.body === undefined && BODY_METHODS.has(ctx.method)) await readBody(ctx, maxBodyBytes);
       ctx.params = found.params;
-      bindContext(ctx, { integration: name, host, requestId });
-      await composeHandlers(integration.router.chain(found.route))(ctx);
+      const binding = { integration: name, host, requestId };
+      bindContext(ctx, binding);
+      await runInRoute(binding, () => composeHandlers(integration.router.chain(found.route))(ctx));
     } catch (error) {
       const answer = routeErrorAnswer(error, requestId);
       if (answer.unexpected) log.error({ err: loggableError(error) }, 'integration route failed');

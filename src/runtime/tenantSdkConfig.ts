@@ -21,17 +21,31 @@ export interface TenantSdkConfig {
 // cache on Skybridge's clock (shared by instances) and refreshes ahead of expiry.
 const REPORTED_LIFETIME_MS = 60_000;
 
-/**
- * A credential provider for one tenant identity, backed by the connector's cached credentials. With
- * `isInstallActive`, each call first checks the install still exists: a client built before the
- * install was deleted gets `install_deleted` instead of fresh credentials.
- */
+export interface TenantCredentialProviderOptions {
+  clock?: Clock;
+  /**
+   * Checked before each call: a client built before the install was deleted gets `install_deleted`
+   * instead of fresh credentials.
+   */
+  isInstallActive?: (installId: string) => Promise<boolean>;
+  /**
+   * Called once for each credential this provider hands out for the first time (the audit hook).
+   * The SDK calls the provider before nearly every request (see REPORTED_LIFETIME_MS), while the
+   * engine returns the same cached credential until it refreshes it: this fires once per credential
+   * lifetime, not per AWS call. When it fails, the call fails: no credential leaves unrecorded.
+   */
+  onIssued?: () => Promise<void>;
+}
+
+/** A credential provider for one tenant identity, backed by the connector's cached credentials. */
 export function tenantCredentialProvider(
   connector: Pick<AwsConnector, 'getCredentials'>,
   identity: TenantIdentity,
-  clock: Clock = systemClock,
-  isInstallActive?: (installId: string) => Promise<boolean>,
+  options: TenantCredentialProviderOptions = {},
 ): AwsCredentialIdentityProvider {
+  const { clock = systemClock, isInstallActive, onIssued } = options;
+  // The credential last handed out (compared in memory only, never written) and its record.
+  let issued: { key: string; recorded: Promise<void> } | undefined;
   return async () => {
     if (isInstallActive && identity.installId && !(await isInstallActive(identity.installId))) {
       throw new SkybridgeError(
@@ -41,6 +55,21 @@ export function tenantCredentialProvider(
       );
     }
     const credentials = await connector.getCredentials(identity);
+    if (onIssued) {
+      const key = `${credentials.accessKeyId}\n${credentials.expiration.getTime()}`;
+      let recorded = issued?.key === key ? issued.recorded : undefined;
+      if (!recorded) {
+        // Kept before awaiting, so concurrent calls for the same credential share one record.
+        const started = onIssued();
+        issued = { key, recorded: started };
+        // A failed record is not kept: the next call tries again (and fails again until it succeeds).
+        started.catch(() => {
+          if (issued?.recorded === started) issued = undefined;
+        });
+        recorded = started;
+      }
+      await recorded;
+    }
     const remaining = credentials.expiration.getTime() - clock.now();
     return {
       accessKeyId: credentials.accessKeyId,
@@ -84,12 +113,11 @@ export function tenantIdentityOf(install: HostInstall, alias: string, connectorN
 export function tenantSdkConfig(
   connector: AwsConnector,
   identity: TenantIdentity,
-  clock?: Clock,
-  isInstallActive?: (installId: string) => Promise<boolean>,
+  options: TenantCredentialProviderOptions = {},
 ): TenantSdkConfig {
   const config: TenantSdkConfig = {
     region: identity.region,
-    credentials: tenantCredentialProvider(connector, identity, clock, isInstallActive),
+    credentials: tenantCredentialProvider(connector, identity, options),
   };
   const endpoints = connector.config.endpoints as { s3?: string; forcePathStyle?: boolean } | undefined;
   if (endpoints?.s3) config.endpoint = endpoints.s3;

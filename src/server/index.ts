@@ -12,8 +12,11 @@ export { installView } from './routes/installs.js';
 export { type RunningServer, type StartServerOptions, startServer } from './server.js';
 export type { ServerServices } from './services.js';
 export {
+  type CredentialCaller,
+  integrationActor,
   issueTenantCredentials,
   type ResolvedTenant,
+  recordCredentialIssue,
   resolveTenant,
   type TenantLookup,
 } from './tenantCredentials.js';

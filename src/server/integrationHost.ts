@@ -12,14 +12,15 @@ import type { ParameterizedContext } from 'koa';
 import type { IntegrationHost } from '../runtime/index.js';
 import { InstallStatusCache } from './installStatusCache.js';
 import type { ServerServices } from './services.js';
+import { integrationActor, recordCredentialIssue } from './tenantCredentials.js';
 
 const hosts = new WeakMap<ServerServices, IntegrationHost>();
 
 export function integrationHostFor(
   services: Pick<ServerServices, 'store' | 'connectors' | 'clock'> &
-    Partial<Pick<ServerServices, 'installStatus'>>,
+    Partial<Pick<ServerServices, 'installStatus' | 'metrics'>>,
 ): IntegrationHost {
-  const { store, connectors, clock } = services;
+  const { store, connectors, clock, metrics } = services;
   const installStatus = services.installStatus ?? new InstallStatusCache(store, clock);
   return {
     integrationConnectors: async (name) => (await store.integrations.get(name))?.connectors,
@@ -28,6 +29,13 @@ export function integrationHostFor(
     connector: (name) => connectors.get(name),
     verifyAdminKey: async (key) => (await store.apiKeys.verify(key)) !== undefined,
     isInstallActive: (id) => installStatus.isActive(id),
+    // The same audit row and metric as POST .../credentials; the caller is the integration, in the
+    // request that asked for the SDK configuration.
+    credentialsIssued: ({ requestId, ...issue }) =>
+      recordCredentialIssue({ store, metrics }, issue, {
+        actor: integrationActor(issue.integration),
+        requestId,
+      }),
     clock,
   };
 }

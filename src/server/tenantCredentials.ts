@@ -71,11 +71,47 @@ export function tenantIdentity(
   };
 }
 
+/** Who asks for credentials: the audit actor (`api-key:<id>`, `integration:<name>`) and the request. */
+export interface CredentialCaller {
+  actor: string;
+  requestId?: string;
+}
+
+/** The actor of credentials handed to integration code (getSdkByTenant/getSdk), next to `api-key:<id>`. */
+export function integrationActor(integration: string): string {
+  return `integration:${integration}`;
+}
+
+/**
+ * Records one credential issue: the `credentials.issued` audit row (install, caller, time; never the
+ * credential) and the metric. Shared by the credentials endpoint and the credentials handed to
+ * integration code, so both leave the same trace.
+ */
+export async function recordCredentialIssue(
+  deps: { store: Store; metrics?: Metrics },
+  issue: { installId: string; integration: string; tenantId: string; connector: string },
+  caller: CredentialCaller,
+): Promise<void> {
+  await deps.store.audit.record({
+    actor: caller.actor,
+    action: 'credentials.issued',
+    target: issue.installId,
+    details: {
+      integration: issue.integration,
+      tenantId: issue.tenantId,
+      connector: issue.connector,
+      ...(caller.requestId ? { requestId: caller.requestId } : {}),
+    },
+  });
+  // Counted once recorded: a credential whose audit row failed is not handed out.
+  deps.metrics?.credentialIssued();
+}
+
 /** Issues short-lived credentials for a tenant and records who asked (never the credentials). */
 export async function issueTenantCredentials(
   deps: { store: Store; connectors: ConnectorRegistry; metrics?: Metrics },
   lookup: TenantLookup,
-  caller: string,
+  caller: CredentialCaller,
 ): Promise<TenantCredentials> {
   const resolved = await resolveTenant(deps, lookup);
   let credentials: TenantCredentials;
@@ -87,17 +123,16 @@ export async function issueTenantCredentials(
     }
     throw error;
   }
-  deps.metrics?.credentialIssued();
-  await deps.store.audit.record({
-    actor: caller,
-    action: 'credentials.issued',
-    target: resolved.install.id,
-    details: {
+  await recordCredentialIssue(
+    deps,
+    {
+      installId: resolved.install.id,
       integration: lookup.integration,
       tenantId: resolved.install.tenantId,
       connector: resolved.alias,
     },
-  });
+    caller,
+  );
   return credentials;
 }
 

@@ -13,7 +13,10 @@ export function credentialRoutes(router: Router, services: ServerServices): void
     const credentials = await issueTenantCredentials(
       services,
       { integration, tenantId, ...(connector ? { connector } : {}) },
-      actorOf(ctx.state),
+      {
+        actor: actorOf(ctx.state),
+        ...(typeof ctx.state.requestId === 'string' ? { requestId: ctx.state.requestId } : {}),
+      },
     );
     ctx.set('Cache-Control', 'no-store');
     ctx.body = {
