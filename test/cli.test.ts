@@ -239,9 +239,7 @@ describe('skybridge usage errors', () => {
   });
 
   it('sandbox --json: a port in use is one {"error"} document on stdout and exit 1, like start', async () => {
-    const busy: Server = createServer();
-    await new Promise<void>((done) => busy.listen(0, '127.0.0.1', done));
-    const { port } = busy.address() as { port: number };
+    const { busy, port } = await busyPort();
     try {
       const result = await runCli(['sandbox', '--port', String(port), '--json']);
       assert.equal(result.code, 1, result.stderr);
@@ -255,9 +253,7 @@ describe('skybridge usage errors', () => {
   });
 
   it('start and dev on a busy port: port_in_use before anything is written (no unseen admin key, dev data kept)', async () => {
-    const busy: Server = createServer();
-    await new Promise<void>((done) => busy.listen(0, '127.0.0.1', done));
-    const { port } = busy.address() as { port: number };
+    const { busy, port } = await busyPort();
     const dir = await mkdtemp(join(tmpdir(), 'skybridge-cli-busy-'));
     try {
       const startData = join(dir, 'start-data');
@@ -705,3 +701,10 @@ describe('skybridge start: keys at first start', () => {
     }
   });
 });
+
+/** A port something else listens on (close `busy` when done). */
+async function busyPort(): Promise<{ busy: Server; port: number }> {
+  const busy: Server = createServer();
+  await new Promise<void>((done) => busy.listen(0, '127.0.0.1', done));
+  return { busy, port: (busy.address() as { port: number }).port };
+}
