@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { DeleteRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { createIntegrationRoutes, Integration, type TenantSdkConfig } from '../src/runtime/index.js';
 import { integrationHostOf } from '../src/server/integrationHost.js';
@@ -140,5 +141,35 @@ describe('credentials given to integration code', () => {
       }
     }
     assert.equal((await world.storedText()).includes(second.sessionToken), false, 'nor in the database');
+  });
+
+  it('counts a tenant who removed the role as an STS failure, as the credentials endpoint does', async () => {
+    const failures = async () => {
+      const text = await fetch(`${world.url}/metrics`).then((r) => r.text());
+      return Number(
+        /^skybridge_sts_failures_total\{code="tenant_access_denied"\} (\d+)$/m.exec(text)?.[1] ?? 0,
+      );
+    };
+    const before = await failures();
+    const rowsBefore = (await issued()).length;
+    const roleArn: string = (await world.api('GET', `/v1/installs/${installId}`)).body.identities[0].roleArn;
+    const iam = new IAMClient({
+      region: 'us-east-1',
+      endpoint: world.sandbox.url,
+      credentials: { accessKeyId: world.tenant.accessKeyId, secretAccessKey: world.tenant.secretAccessKey },
+    });
+    await iam.send(new DeleteRoleCommand({ RoleName: roleArn.split('/').pop()! }));
+    iam.destroy();
+    // Past the second credential's lifetime too: the kept client must ask AWS again, and is refused.
+    await world.sandboxAdmin.updateSettings({ clockOffsetMs: 2 * TWO_HOURS });
+    serverClock.advance(TWO_HOURS);
+
+    const refused = await fetch(`${world.url}/v1/integrations/demo/api/kept-client/buckets`, {
+      headers: { authorization: `Bearer ${world.adminKey}` },
+    });
+    const body = (await refused.json()) as { error: { code: string } };
+    assert.ok(refused.status >= 400, `${refused.status} ${JSON.stringify(body)}`);
+    assert.equal(await failures(), before + 1);
+    assert.equal((await issued()).length, rowsBefore, 'no credential, no audit row');
   });
 });

@@ -50,6 +50,8 @@ export interface IntegrationHost {
    * credential call. Never receives the credential.
    */
   credentialsIssued?(issue: CredentialIssue): Promise<void>;
+  /** Told when getting a tenant credential for integration code failed (the server counts STS failures). */
+  credentialsFailed?(error: unknown): void;
   /** The clock the connectors run on (default: the system clock). */
   clock?: Clock;
 }

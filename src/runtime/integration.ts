@@ -189,6 +189,7 @@ async function sdkFor(
     clock: host.clock,
     isInstallActive: host.isInstallActive ? (id) => host.isInstallActive!(id) : undefined,
     onIssued: host.credentialsIssued ? () => host.credentialsIssued!(issue()) : undefined,
+    onFailed: host.credentialsFailed ? (error) => host.credentialsFailed!(error) : undefined,
   });
 }
 

@@ -35,6 +35,8 @@ export interface TenantCredentialProviderOptions {
    * lifetime, not per AWS call. When it fails, the call fails: no credential leaves unrecorded.
    */
   onIssued?: () => Promise<void>;
+  /** Called when the connector could not give a credential (then the error is thrown on). */
+  onFailed?: (error: unknown) => void;
 }
 
 /** A credential provider for one tenant identity, backed by the connector's cached credentials. */
@@ -43,7 +45,7 @@ export function tenantCredentialProvider(
   identity: TenantIdentity,
   options: TenantCredentialProviderOptions = {},
 ): AwsCredentialIdentityProvider {
-  const { clock = systemClock, isInstallActive, onIssued } = options;
+  const { clock = systemClock, isInstallActive, onIssued, onFailed } = options;
   // The credential last handed out (compared in memory only, never written) and its record.
   let issued: { key: string; recorded: Promise<void> } | undefined;
   return async () => {
@@ -54,7 +56,13 @@ export function tenantCredentialProvider(
         { status: 410 },
       );
     }
-    const credentials = await connector.getCredentials(identity);
+    let credentials: Awaited<ReturnType<typeof connector.getCredentials>>;
+    try {
+      credentials = await connector.getCredentials(identity);
+    } catch (error) {
+      onFailed?.(error);
+      throw error;
+    }
     if (onIssued) {
       const key = `${credentials.accessKeyId}\n${credentials.expiration.getTime()}`;
       let recorded = issued?.key === key ? issued.recorded : undefined;

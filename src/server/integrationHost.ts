@@ -12,7 +12,7 @@ import type { ParameterizedContext } from 'koa';
 import type { IntegrationHost } from '../runtime/index.js';
 import { InstallStatusCache } from './installStatusCache.js';
 import type { ServerServices } from './services.js';
-import { integrationActor, recordCredentialIssue } from './tenantCredentials.js';
+import { countStsFailure, integrationActor, recordCredentialIssue } from './tenantCredentials.js';
 
 const hosts = new WeakMap<ServerServices, IntegrationHost>();
 
@@ -36,6 +36,7 @@ export function integrationHostFor(
         actor: integrationActor(issue.integration),
         requestId,
       }),
+    credentialsFailed: (error) => countStsFailure(metrics, error),
     clock,
   };
 }

@@ -107,6 +107,13 @@ export async function recordCredentialIssue(
   deps.metrics?.credentialIssued();
 }
 
+/** Counts a failure to get tenant credentials from AWS in the metrics (other errors are not STS's). */
+export function countStsFailure(metrics: Metrics | undefined, error: unknown): void {
+  if (isSkybridgeError(error) && /^(sts_|aws_unreachable|mfa_|tenant_access_denied)/.test(error.code)) {
+    metrics?.stsFailure(error.code);
+  }
+}
+
 /** Issues short-lived credentials for a tenant and records who asked (never the credentials). */
 export async function issueTenantCredentials(
   deps: { store: Store; connectors: ConnectorRegistry; metrics?: Metrics },
@@ -118,9 +125,7 @@ export async function issueTenantCredentials(
   try {
     credentials = await resolved.connector.getCredentials(resolved.identity);
   } catch (error) {
-    if (isSkybridgeError(error) && /^(sts_|aws_unreachable|mfa_|tenant_access_denied)/.test(error.code)) {
-      deps.metrics?.stsFailure(error.code);
-    }
+    countStsFailure(deps.metrics, error);
     throw error;
   }
   await recordCredentialIssue(
