@@ -192,7 +192,7 @@ describe('management API refusals', () => {
     });
   });
 
-  it('refuses a redacted secret copied to another connector, naming the field (nothing stored)', async () => {
+  it('refuses a redacted secret copied to another connector or sent with another key id or MFA device (nothing stored)', async () => {
     const got = await world.api('GET', '/v1/connectors/aws');
     const copy = await world.api('PUT', '/v1/connectors/aws-copy', got.body);
     assert.equal(copy.status, 400);
@@ -200,6 +200,23 @@ describe('management API refusals', () => {
     assert.equal(copy.body.error.field, 'iam.secretAccessKey');
     assert.match(copy.body.error.message, /redacted value.*Send the real secret/);
     assert.equal((await world.api('GET', '/v1/connectors/aws-copy')).status, 404);
+
+    // The same connector, but another user's key id (or MFA device) with the redacted secret: the old
+    // user's secret must not be paired with the new key id.
+    for (const [owner, value, secret] of [
+      ['accessKeyId', 'AKIAOTHERUSER0000000', 'secretAccessKey'],
+      ['mfaSerial', `arn:aws:iam::${world.base.accountId}:mfa/another-device`, 'otpSecret'],
+    ] as const) {
+      const changed = await world.api('PUT', '/v1/connectors/aws', {
+        ...got.body,
+        iam: { ...got.body.iam, [owner]: value },
+      });
+      assert.equal(changed.status, 400, changed.text);
+      assert.equal(changed.body.error.field, `iam.${secret}`);
+      assert.match(changed.body.error.message, new RegExp(`same iam\\.${owner}`));
+    }
+    const kept = (await world.server.store.connectors.get('aws'))!.config;
+    assert.equal(kept.iam.accessKeyId, world.base.accessKeyId, 'nothing stored');
   });
 
   it('refuses an integration naming an unknown connector or a redirect URL with a fragment', async () => {

@@ -261,10 +261,20 @@ describe('skybridge usage errors', () => {
       const runningDevKey = join(dir, '.skybridge-dev', 'admin.key');
       await mkdir(join(dir, '.skybridge-dev'));
       await writeFile(runningDevKey, 'the running dev key\n');
-      const [start, dev] = await Promise.all([
+      const [start, dev, devBadHost] = await Promise.all([
         runCli(['start', '--port', String(port), '--data-dir', startData]),
         runCli(['dev', '--sandbox-port', String(port)], { cwd: dir }),
+        // The server's own address (SKYBRIDGE_HOST) is checked too, before anything is emptied.
+        runCli(['dev', '--port', '0', '--sandbox-port', '0', '--app-port', '0'], {
+          cwd: dir,
+          env: { SKYBRIDGE_HOST: 'no.such.host.invalid' },
+        }),
       ]);
+      assert.equal(devBadHost.code, 1, devBadHost.stderr);
+      assert.match(
+        devBadHost.stderr,
+        /^error \[invalid_host\]: Skybridge cannot listen on "no\.such\.host\.invalid"/,
+      );
       assert.equal(start.code, 1, start.stderr);
       assert.match(
         start.stderr,

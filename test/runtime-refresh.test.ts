@@ -27,6 +27,16 @@ integration.router.get('/api/kept-client/buckets', async (ctx) => {
   const answer = await kept!.s3.send(new ListBucketsCommand({}));
   ctx.body = { buckets: answer.Buckets?.map((bucket) => bucket.Name).sort() };
 });
+// A client per request, as the bundled examples build them.
+integration.router.get('/api/tenant/:tenantId/fresh-buckets', async (ctx) => {
+  const s3 = new S3Client(await integration.tenant.getSdkByTenant(ctx, 'awsConnector', ctx.params.tenantId));
+  try {
+    const answer = await s3.send(new ListBucketsCommand({}));
+    ctx.body = { buckets: answer.Buckets?.map((bucket) => bucket.Name).sort() };
+  } finally {
+    s3.destroy();
+  }
+});
 // What the kept client signs with now (the test looks for these values in the audit log).
 integration.router.get('/api/kept-client/credentials', async (ctx) => {
   const { accessKeyId, secretAccessKey, sessionToken } = await kept!.config.credentials();
@@ -141,6 +151,18 @@ describe('credentials given to integration code', () => {
       }
     }
     assert.equal((await world.storedText()).includes(second.sessionToken), false, 'nor in the database');
+  });
+
+  it('records a credential once however many clients use it (a client per request, concurrent requests)', async () => {
+    const rowsBefore = await issued();
+    const metricBefore = await issuedMetric();
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => route('GET', '/tenant/acme/fresh-buckets', `req-fresh-${i}`)),
+    );
+    for (const answer of answers) assert.deepEqual(answer.buckets, ['acme-a', 'acme-b', 'acme-c']);
+    // The engine served its cached credential, the one the kept client's refresh recorded already.
+    assert.deepEqual(await issued(), rowsBefore);
+    assert.equal(await issuedMetric(), metricBefore);
   });
 
   it('counts a tenant who removed the role as an STS failure, as the credentials endpoint does', async () => {

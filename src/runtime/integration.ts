@@ -17,10 +17,11 @@ import {
   contextBinding,
   currentRouteBinding,
   type HostInstall,
+  type IntegrationHost,
   type RouteBinding,
 } from './host.js';
 import { IntegrationRouter } from './router.js';
-import { type TenantSdkConfig, tenantIdentityOf, tenantSdkConfig } from './tenantSdkConfig.js';
+import { IssueLedger, type TenantSdkConfig, tenantIdentityOf, tenantSdkConfig } from './tenantSdkConfig.js';
 
 /** An install as integration code sees it (the API's install shape). */
 export interface InstallSummary {
@@ -168,6 +169,18 @@ async function connectorFor(binding: RouteBinding, alias: string): Promise<{ ali
   return { alias, name };
 }
 
+// One ledger per host (one per server): a credential is recorded once per install and connector, even
+// when every request builds its own client, as the bundled examples do.
+const ledgers = new WeakMap<IntegrationHost, IssueLedger>();
+function ledgerOf(host: IntegrationHost): IssueLedger {
+  let ledger = ledgers.get(host);
+  if (!ledger) {
+    ledger = new IssueLedger();
+    ledgers.set(host, ledger);
+  }
+  return ledger;
+}
+
 async function sdkFor(
   binding: RouteBinding,
   install: HostInstall,
@@ -189,6 +202,7 @@ async function sdkFor(
     clock: host.clock,
     isInstallActive: host.isInstallActive ? (id) => host.isInstallActive!(id) : undefined,
     onIssued: host.credentialsIssued ? () => host.credentialsIssued!(issue()) : undefined,
+    ledger: { issues: ledgerOf(host), slot: `${binding.integration}\n${install.id}\n${resolved.alias}` },
     onFailed: host.credentialsFailed ? (error) => host.credentialsFailed!(error) : undefined,
   });
 }

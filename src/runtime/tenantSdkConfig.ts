@@ -21,6 +21,29 @@ export interface TenantSdkConfig {
 // cache on Skybridge's clock (shared by instances) and refreshes ahead of expiry.
 const REPORTED_LIFETIME_MS = 60_000;
 
+/**
+ * Which credential was last recorded for each slot (integration, install, connector alias), so that a
+ * credential is recorded once however many clients and requests use it: integration code often builds
+ * a client per request, and the engine hands them all the same cached credential. Compared in memory
+ * only; the credential itself is never kept here, only its access key id and expiry.
+ */
+export class IssueLedger {
+  private readonly last = new Map<string, { key: string; recorded: Promise<void> }>();
+
+  /** Runs `write` unless this slot's last recorded credential is `credentialKey`; concurrent calls share one. */
+  record(slot: string, credentialKey: string, write: () => Promise<void>): Promise<void> {
+    const known = this.last.get(slot);
+    if (known?.key === credentialKey) return known.recorded;
+    const recorded = write();
+    this.last.set(slot, { key: credentialKey, recorded });
+    // A failed record is forgotten: the next call tries again (and fails again until it succeeds).
+    recorded.catch(() => {
+      if (this.last.get(slot)?.recorded === recorded) this.last.delete(slot);
+    });
+    return recorded;
+  }
+}
+
 export interface TenantCredentialProviderOptions {
   clock?: Clock;
   /**
@@ -29,12 +52,14 @@ export interface TenantCredentialProviderOptions {
    */
   isInstallActive?: (installId: string) => Promise<boolean>;
   /**
-   * Called once for each credential this provider hands out for the first time (the audit hook).
-   * The SDK calls the provider before nearly every request (see REPORTED_LIFETIME_MS), while the
-   * engine returns the same cached credential until it refreshes it: this fires once per credential
-   * lifetime, not per AWS call. When it fails, the call fails: no credential leaves unrecorded.
+   * Records a credential handed out for the first time (the audit hook). The SDK calls the provider
+   * before nearly every request (see REPORTED_LIFETIME_MS) and the engine returns the same cached
+   * credential until it refreshes it: with `ledger`, this fires once per credential and slot, not
+   * per AWS call or per client. When it fails, the call fails: no credential leaves unrecorded.
    */
   onIssued?: () => Promise<void>;
+  /** Shared by the providers of one host (default: one per provider) and the slot this one records in. */
+  ledger?: { issues: IssueLedger; slot: string };
   /** Called when the connector could not give a credential (then the error is thrown on). */
   onFailed?: (error: unknown) => void;
 }
@@ -46,8 +71,7 @@ export function tenantCredentialProvider(
   options: TenantCredentialProviderOptions = {},
 ): AwsCredentialIdentityProvider {
   const { clock = systemClock, isInstallActive, onIssued, onFailed } = options;
-  // The credential last handed out (compared in memory only, never written) and its record.
-  let issued: { key: string; recorded: Promise<void> } | undefined;
+  const ledger = options.ledger ?? { issues: new IssueLedger(), slot: '' };
   return async () => {
     if (isInstallActive && identity.installId && !(await isInstallActive(identity.installId))) {
       throw new SkybridgeError(
@@ -64,19 +88,11 @@ export function tenantCredentialProvider(
       throw error;
     }
     if (onIssued) {
-      const key = `${credentials.accessKeyId}\n${credentials.expiration.getTime()}`;
-      let recorded = issued?.key === key ? issued.recorded : undefined;
-      if (!recorded) {
-        // Kept before awaiting, so concurrent calls for the same credential share one record.
-        const started = onIssued();
-        issued = { key, recorded: started };
-        // A failed record is not kept: the next call tries again (and fails again until it succeeds).
-        started.catch(() => {
-          if (issued?.recorded === started) issued = undefined;
-        });
-        recorded = started;
-      }
-      await recorded;
+      await ledger.issues.record(
+        ledger.slot,
+        `${credentials.accessKeyId}\n${credentials.expiration.getTime()}`,
+        onIssued,
+      );
     }
     const remaining = credentials.expiration.getTime() - clock.now();
     return {

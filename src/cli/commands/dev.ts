@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SkybridgeError } from '../../core/index.js';
+import { loadServerConfig } from '../../server/config.js';
 import { ApiClient } from '../apiClient.js';
 import { clientCommandLine } from '../clientHint.js';
 import { examples, logLevelOption, parsePort, shellQuote } from '../commonOptions.js';
@@ -75,7 +76,8 @@ export function registerDevCommand(program: Command): void {
         // Before the data directory is emptied: a second `dev` must not wipe the running one's data.
         await ensurePortsFree([
           { what: 'The AWS sandbox', host: '127.0.0.1', port: flags.sandboxPort, option: '--sandbox-port' },
-          { what: 'Skybridge', host: '127.0.0.1', port: flags.port, option: '--port' },
+          // The server listens where SKYBRIDGE_HOST says (a bad variable is reported here, first).
+          { what: 'Skybridge', host: loadServerConfig(process.env).host, port: flags.port, option: '--port' },
           { what: 'The stand-in app page', host: '127.0.0.1', port: flags.appPort, option: '--app-port' },
         ]);
         const dataDir = await prepareDataDir(flags.dataDir);

@@ -8,6 +8,15 @@ import { actorOf, pathName } from './names.js';
 const SECRET_FIELDS = ['secretAccessKey', 'otpSecret'] as const;
 
 /**
+ * The field each secret belongs with: a redacted secret stands for the stored one only while this is
+ * unchanged (a new access key id with the old user's secret key would fail only at the next AWS call).
+ */
+const SECRET_OWNER: Record<(typeof SECRET_FIELDS)[number], string> = {
+  secretAccessKey: 'accessKeyId',
+  otpSecret: 'mfaSerial',
+};
+
+/**
  * PUT/GET /v1/connectors/{connector}, POST .../check, GET .../iam-policy. Reads answer the
  * configuration redacted; a PUT that sends a redacted secret back unchanged keeps the stored one.
  */
@@ -55,7 +64,8 @@ function keepRedactedSecrets(body: unknown, existing: ConnectorRecord | undefine
 }
 
 /**
- * A redacted value left over (copied from another connector, or the stored secret changed) would
+ * A redacted value left over (copied from another connector, the stored secret changed, or sent with
+ * another access key id or MFA serial) would
  * otherwise fail as a malformed key; say what it is and what to send instead.
  */
 function refuseRedactedSecrets(body: unknown): void {
@@ -66,7 +76,7 @@ function refuseRedactedSecrets(body: unknown): void {
     if (typeof sent === 'string' && sent.startsWith('••••')) {
       throw new SkybridgeError(
         'invalid_request',
-        `iam.${field} is a redacted value, as reads show it, not the secret. Send the real secret; a redacted value is kept only when sent back unchanged to the connector it was read from.`,
+        `iam.${field} is a redacted value, as reads show it, not the secret. Send the real secret; a redacted value is kept only when sent back unchanged to the connector it was read from, with the same iam.${SECRET_OWNER[field]}.`,
         { status: 400, field: `iam.${field}` },
       );
     }
@@ -83,7 +93,13 @@ function restoreRedactedSecrets(body: unknown, existing: ConnectorRecord | undef
   const merged: Record<string, unknown> = { ...(iam as Record<string, unknown>) };
   for (const field of SECRET_FIELDS) {
     const sent = merged[field];
-    if (typeof sent === 'string' && sent.startsWith('••••') && sent === redactedStored[field]) {
+    const owner = SECRET_OWNER[field];
+    if (
+      typeof sent === 'string' &&
+      sent.startsWith('••••') &&
+      sent === redactedStored[field] &&
+      merged[owner] === storedIam[owner]
+    ) {
       merged[field] = storedIam[field];
     }
   }
