@@ -305,6 +305,33 @@ describe('install pages in a real browser', () => {
     assert.deepEqual(pageErrors, [], 'no script errors');
   });
 
+  it('checks by itself every 20 s once the console was opened, with no focus event (windows side by side)', async () => {
+    const { accountId } = await world.sandboxAdmin.createAccount(undefined, 'tenant initech');
+    const created = await world.api('POST', `/v1/integrations/${world.integration}/sessions`, {
+      tenantId: 'initech',
+      redirectUrl: appUrl,
+    });
+    assert.equal(created.status, 201, created.text);
+    const page = await context.newPage();
+    await page.goto(created.body.url);
+    await page.getByLabel('AWS account id').fill(accountId);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    const [consolePage] = await Promise.all([context.waitForEvent('page'), page.locator('#launch').click()]);
+    await consolePage.waitForLoadState('domcontentloaded');
+    await consolePage.locator('#accountId').selectOption(accountId);
+    await consolePage.locator('#acknowledgeIam').check();
+    await consolePage.locator('#create-stack').click();
+    await consolePage.getByText('CREATE_COMPLETE').first().waitFor();
+    // No bringToFront, no focus event: the console stays in front, as in a second window.
+    const started = Date.now();
+    await page.waitForURL((url) => url.href.startsWith(appUrl), { timeout: 45_000 });
+    assert.ok(Date.now() - started < 40_000, `verified after ${Date.now() - started} ms`);
+    assert.ok(new URL(page.url()).searchParams.get('installId')?.startsWith('inst_'));
+    await collectViolations(page);
+    await consolePage.close();
+    await page.close();
+  });
+
   it('cancels from page 2 and lands on the app with error, through the form (CSP form-action allows it)', async () => {
     const created = await world.api('POST', `/v1/integrations/${world.integration}/sessions`, {
       tenantId: 'globex',

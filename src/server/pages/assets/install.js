@@ -1,5 +1,6 @@
 // Skybridge install page script: live status, automatic verification when the tenant comes back
-// from the AWS console, and the final redirect. The page works without it (forms post normally).
+// from the AWS console (and every 20 s after it was opened, for side-by-side windows), and the final
+// redirect. The page works without it (forms post normally).
 (() => {
   const status = document.getElementById('status');
   if (!status) return;
@@ -23,12 +24,17 @@
   const SLOW_MS = 10000;
   const ERROR_MAX_MS = 30000;
   const AUTO_VERIFY_GAP_MS = 5000;
+  // Once the console was opened from this page, check again this often while the page is shown and
+  // nothing has been found: a tenant who keeps both windows side by side never refocuses this one.
+  const PERIODIC_VERIFY_MS = 20000;
 
   let current = status.dataset.status;
   let delay = FAST_MS;
   let timer;
   let verifying = false;
   let lastAutoVerify = 0;
+  // When the console was opened (from this page load on, if it was opened before a reload).
+  let launchedAt = 0;
   let leaving = false;
 
   function launched() {
@@ -113,7 +119,16 @@
     }
     // Poll quickly while something is happening; slow down while waiting for the tenant.
     delay = changed || current === 'verifying' ? FAST_MS : Math.min(Math.round(delay * 1.25), SLOW_MS);
+    checkPeriodically();
     return true;
+  }
+
+  function checkPeriodically() {
+    if (current !== 'awaiting_stack' || document.visibilityState !== 'visible' || !launched()) return;
+    const now = Date.now();
+    if (now - Math.max(lastAutoVerify, launchedAt) < PERIODIC_VERIFY_MS) return;
+    lastAutoVerify = now;
+    verify();
   }
 
   function schedule(ms) {
@@ -169,8 +184,10 @@
     verify();
   }
 
+  if (launched()) launchedAt = Date.now();
   if (launch) {
     launch.addEventListener('click', () => {
+      launchedAt = Date.now();
       try {
         sessionStorage.setItem(launchedKey, '1');
       } catch {
