@@ -203,17 +203,28 @@ export function registerDevCommand(program: Command): void {
               `  Server:  ${server.url}  (data and admin key in ${dataDir})`,
               `  Sandbox: ${sandbox.url}`,
               '',
-              `Install as tenant "${flags.tenant}": open a link below in a browser.`,
-              `  1. On the install page (page 1), type the AWS account id ${world.tenantAccountId} (the tenant's sandbox account) and continue.`,
-              '  2. Follow the launch button to the sandbox console, tick the acknowledgement, create the stack.',
-              '  3. Back on the install page, wait: it verifies the role and sends you to the app page.',
-              ...names.map(
-                (name) =>
-                  `  ${name.padEnd(width)}  ${links[name]}  (account id to type: ${world.tenantAccountId})`,
-              ),
-              '',
-              'Then, in another terminal in this directory, call the integration:',
-              ...names.map((name) => `  ${callCommands[name]}`),
+              ...(names.length === 0
+                ? [
+                    `No integration loaded${integrations.failed.length > 0 ? ': fix the errors above and start dev again' : ` from ${flags.integrations ?? 'the integrations folder'}`}. There is nothing to install.`,
+                  ]
+                : [
+                    `Install as tenant "${flags.tenant}": open a link below in a browser.`,
+                    `  1. On the install page (page 1), type the AWS account id ${world.tenantAccountId} (the tenant's sandbox account) and continue.`,
+                    '  2. Follow the launch button to the sandbox console, choose that account (marked "tenant"), tick the acknowledgement, create the stack.',
+                    '  3. Back on the install page, wait: it verifies the role and sends you to the app page.',
+                    ...(names.length > 1
+                      ? [
+                          `  The integrations share connector "${world.connectorName}": the stack is created once. For the next link, skip the console and press "Check now".`,
+                        ]
+                      : []),
+                    ...names.map(
+                      (name) =>
+                        `  ${name.padEnd(width)}  ${links[name]}  (account id to type: ${world.tenantAccountId})`,
+                    ),
+                    '',
+                    'Then, in another terminal in this directory, call the integration:',
+                    ...names.map((name) => `  ${callCommands[name]}`),
+                  ]),
               '',
               'Press Ctrl-C to stop.',
             ],
