@@ -45,6 +45,7 @@ export function installsRepository(db: Kysely<Database>, clock: Clock): Installs
     async create(input, actor) {
       const now = clock.now();
       const aliases = Object.entries(input.identities);
+      let replacedIds: string[] = [];
       try {
         await db.transaction().execute(async (trx) => {
           // The session first: its UPDATE takes the SQLite write lock (PostgreSQL: the row lock), so a
@@ -127,7 +128,21 @@ export function installsRepository(db: Kysely<Database>, clock: Clock): Installs
               identities: input.identities,
             },
           });
-          const replaces = (input.replaces ?? []).filter((id) => id !== input.id);
+          const others = input.replaceOthers
+            ? (
+                await trx
+                  .selectFrom('installs')
+                  .select('id')
+                  .where('integration', '=', input.integration)
+                  .where('tenant_id', '=', input.tenantId)
+                  .where('status', '=', 'active')
+                  .where('id', '!=', input.id)
+                  .execute()
+              ).map((row) => row.id)
+            : [];
+          const replaces = [...new Set([...(input.replaces ?? []), ...others])].filter(
+            (id) => id !== input.id,
+          );
           if (replaces.length > 0) {
             // Only the same tenant's installs of the same integration, and only those still active.
             const replaced = await trx
@@ -139,6 +154,7 @@ export function installsRepository(db: Kysely<Database>, clock: Clock): Installs
               .where('status', '=', 'active')
               .returning('id')
               .execute();
+            replacedIds = replaced.map((row) => row.id).sort();
             for (const { id } of replaced.sort((a, b) => a.id.localeCompare(b.id))) {
               await insertAuditEntry(trx, clock, {
                 actor,
@@ -160,7 +176,7 @@ export function installsRepository(db: Kysely<Database>, clock: Clock): Installs
       }
       const created = await this.get(input.id);
       if (!created) throw new Error(`install ${input.id} vanished after insert`);
-      return created;
+      return { ...created, replaced: replacedIds };
     },
 
     async get(id) {

@@ -213,6 +213,13 @@ export interface CreateInstallInput {
    * in the same transaction, each audited `install.replaced`, so readers never see both active.
    */
   replaces?: readonly string[];
+  /**
+   * Also replace every other active install of the same integration and tenant found inside the
+   * transaction, after the identity patches. Those take the identity's row lock, so of two sessions
+   * of one tenant completing at once the second waits, then sees and replaces the first's install:
+   * never two active installs (a list read before the transaction would miss the other one).
+   */
+  replaceOthers?: boolean;
   /** Identity changes (the verified account, role, region) that take effect only with the install. */
   identityPatches?: Record<string, IdentityPatch>;
   /**
@@ -222,12 +229,15 @@ export interface CreateInstallInput {
   session?: { from: readonly SessionStatus[]; patch: SessionPatch };
 }
 
+/** The new install, with the ids of the installs it replaced (soft-deleted in the same transaction). */
+export type CreatedInstall = InstallRecord & { replaced: string[] };
+
 export interface InstallsRepository {
   /**
    * Creates the install and links identities (alias -> identity id) in one transaction, with the
    * optional session transition, identity patches and replaced installs of `input` (all or nothing).
    */
-  create(input: CreateInstallInput, actor: string): Promise<InstallRecord>;
+  create(input: CreateInstallInput, actor: string): Promise<CreatedInstall>;
   /** With identities; deleted installs too. */
   get(id: string): Promise<InstallRecord | undefined>;
   /** Active (not deleted) installs, oldest first. */

@@ -495,6 +495,58 @@ for (const dialect of STORE_DIALECTS) {
         assert.equal((await store.audit.list({ action: 'install.created' }))[0]?.target, 'inst-rc-2');
       });
 
+      it('two sessions of one tenant completing at once leave exactly one active install (replaceOthers)', async () => {
+        const identity = await store.identities.getOrCreate('acme', 'tenant-twin', () => ({
+          id: 'ident-twin',
+          externalId: 'ext-twin',
+        }));
+        await store.installs.create(
+          {
+            id: 'inst-twin-0',
+            integration: 'sample',
+            tenantId: 'tenant-twin',
+            sessionId: 'sess-twin-0',
+            identities: { awsConnector: identity.id },
+          },
+          'install-flow',
+        );
+        for (const n of [1, 2]) {
+          await store.sessions.create({
+            integration: 'sample',
+            redirectUrl: 'https://app.example/done',
+            tenantId: 'tenant-twin',
+            id: `sess-twin-${n}`,
+            expiresAt: new Date(clock.now() + 60_000),
+          });
+          await store.sessions.transition(`sess-twin-${n}`, ['pending'], { status: 'verifying' });
+        }
+        // Both read the same "previous" list before either commits, as two server instances would.
+        const previous = (await store.installs.listByIntegration('sample', 'tenant-twin')).map((i) => i.id);
+        const complete = (n: number) =>
+          store.installs.create(
+            {
+              id: `inst-twin-${n}`,
+              integration: 'sample',
+              tenantId: 'tenant-twin',
+              sessionId: `sess-twin-${n}`,
+              identities: { awsConnector: identity.id },
+              replaces: previous,
+              replaceOthers: true,
+              identityPatches: { [identity.id]: { accountId: `00000000004${n}` } },
+              session: { from: ['verifying'], patch: { status: 'completed', installId: `inst-twin-${n}` } },
+            },
+            'install-flow',
+          );
+        const [one, two] = await Promise.all([complete(1), complete(2)]);
+        const active = (await store.installs.listByIntegration('sample', 'tenant-twin')).map((i) => i.id);
+        assert.equal(active.length, 1, `active: ${active.join(', ')}`);
+        // The later one replaced the earlier one (and the original), whichever committed first.
+        const [first, second] = one.replaced.includes('inst-twin-2') ? [two, one] : [one, two];
+        assert.deepEqual(first.replaced, ['inst-twin-0']);
+        assert.deepEqual(second.replaced, [first.id]);
+        assert.deepEqual(active, [second.id]);
+      });
+
       it('writes nothing when the session left the expected status first (a cancel won)', async () => {
         const identity = await store.identities.getOrCreate('acme', 'tenant-cx', () => ({
           id: 'ident-cx',

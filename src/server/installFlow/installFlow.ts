@@ -345,18 +345,20 @@ export class InstallFlow {
       baseAccountId: await connector.baseAccountId(),
       externalId: identity.externalId,
     }).version;
-    const previous = await store.installs.listByIntegration(session.integration, session.tenantId);
     // Its id derives from the session id: of two completions of one session, only one can insert it.
     const installId = installIdFor(session.id);
+    let replaced: string[];
     try {
-      await store.installs.create(
+      ({ replaced } = await store.installs.create(
         {
           id: installId,
           integration: session.integration,
           tenantId: session.tenantId,
           sessionId: session.id,
           identities: Object.fromEntries(aliases.map((alias) => [alias, identity.id])),
-          replaces: previous.map((old) => old.id),
+          // Found inside the transaction: another session of this tenant completing at the same
+          // moment is replaced too, never left active beside this one.
+          replaceOthers: true,
           identityPatches: {
             [identity.id]: {
               accountId: tenant.accountId,
@@ -380,7 +382,7 @@ export class InstallFlow {
           },
         },
         FLOW_ACTOR,
-      );
+      ));
     } catch (error) {
       if (isSkybridgeError(error) && (error.code === 'session_ended' || error.code === 'install_exists')) {
         log.info({ code: error.code }, 'session ended otherwise meanwhile; nothing recorded');
@@ -400,9 +402,9 @@ export class InstallFlow {
     await connector.forget(tenant).catch((error: unknown) => {
       log.warn({ err: loggableError(error) }, 'could not drop cached credentials');
     });
-    for (const old of previous) this.deps.installStatus?.markDeleted(old.id);
+    for (const old of replaced) this.deps.installStatus?.markDeleted(old);
     this.deps.metrics?.sessionCompleted();
-    log.info({ installId, replaced: previous.map((old) => old.id) }, 'install created');
+    log.info({ installId, replaced }, 'install created');
     await this.removeTemplate(session);
   }
 
