@@ -1,5 +1,5 @@
 // Skybridge install page script: live status, automatic verification when the tenant comes back
-// from the AWS console (and every 20 s after it was opened, for side-by-side windows), and the final
+// from the AWS console (and every 20 s for 10 minutes after it was opened, for side-by-side windows), and the final
 // redirect. The page works without it (forms post normally).
 (() => {
   const status = document.getElementById('status');
@@ -27,6 +27,9 @@
   // Once the console was opened from this page, check again this often while the page is shown and
   // nothing has been found: a tenant who keeps both windows side by side never refocuses this one.
   const PERIODIC_VERIFY_MS = 20000;
+  // A stack takes a minute or two; past this, a tab left open would only keep STS busy for nothing
+  // (each check retries for up to the propagation timeout). Focus and "Check now" still work.
+  const PERIODIC_VERIFY_FOR_MS = 10 * 60 * 1000;
 
   let current = status.dataset.status;
   let delay = FAST_MS;
@@ -126,6 +129,7 @@
   function checkPeriodically() {
     if (current !== 'awaiting_stack' || document.visibilityState !== 'visible' || !launched()) return;
     const now = Date.now();
+    if (now - launchedAt > PERIODIC_VERIFY_FOR_MS) return;
     if (now - Math.max(lastAutoVerify, launchedAt) < PERIODIC_VERIFY_MS) return;
     lastAutoVerify = now;
     verify();
