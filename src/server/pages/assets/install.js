@@ -30,19 +30,25 @@
   // A stack takes a minute or two; past this, a tab left open would only keep STS busy for nothing
   // (each check retries for up to the propagation timeout). Focus and "Check now" still work.
   const PERIODIC_VERIFY_FOR_MS = 10 * 60 * 1000;
+  // And at most this many in a row: each one that finds no role already waited out the propagation
+  // timeout, so three cover several minutes of stack creation.
+  const PERIODIC_VERIFY_MAX = 3;
 
   let current = status.dataset.status;
   let delay = FAST_MS;
   let timer;
   let verifying = false;
   let lastAutoVerify = 0;
-  // When the console was opened (from this page load on, if it was opened before a reload).
+  // When the last check ended: the periodic gap counts from there, not from when it started.
+  let lastVerifyEnded = 0;
+  let periodicChecks = 0;
+  // When the console was opened (kept across reloads, so a reload does not restart the periodic checks).
   let launchedAt = 0;
   let leaving = false;
 
   function launched() {
     try {
-      return sessionStorage.getItem(launchedKey) === '1';
+      return sessionStorage.getItem(launchedKey) !== null;
     } catch {
       return false;
     }
@@ -114,6 +120,7 @@
 
   function handle(answer) {
     const changed = answer.status !== current;
+    if (current === 'verifying' && answer.status !== 'verifying') lastVerifyEnded = Date.now();
     current = answer.status;
     show(answer);
     if (answer.redirectTo) {
@@ -127,11 +134,13 @@
   }
 
   function checkPeriodically() {
-    if (current !== 'awaiting_stack' || document.visibilityState !== 'visible' || !launched()) return;
+    // launchedAt, not launched(): it is set by the click even where storage is refused.
+    if (current !== 'awaiting_stack' || document.visibilityState !== 'visible' || launchedAt === 0) return;
     const now = Date.now();
-    if (now - launchedAt > PERIODIC_VERIFY_FOR_MS) return;
-    if (now - Math.max(lastAutoVerify, launchedAt) < PERIODIC_VERIFY_MS) return;
+    if (now - launchedAt > PERIODIC_VERIFY_FOR_MS || periodicChecks >= PERIODIC_VERIFY_MAX) return;
+    if (now - Math.max(lastAutoVerify, lastVerifyEnded, launchedAt) < PERIODIC_VERIFY_MS) return;
     lastAutoVerify = now;
+    periodicChecks += 1;
     verify();
   }
 
@@ -188,12 +197,21 @@
     verify();
   }
 
-  if (launched()) launchedAt = Date.now();
+  if (launched()) {
+    let stored = 0;
+    try {
+      stored = Number(sessionStorage.getItem(launchedKey));
+    } catch {
+      // Storage refused: count from now.
+    }
+    launchedAt = stored > 0 && stored <= Date.now() ? stored : Date.now();
+  }
   if (launch) {
     launch.addEventListener('click', () => {
       launchedAt = Date.now();
+      periodicChecks = 0;
       try {
-        sessionStorage.setItem(launchedKey, '1');
+        sessionStorage.setItem(launchedKey, String(launchedAt));
       } catch {
         // Private modes may refuse storage; the Check now button still works.
       }
