@@ -1,6 +1,7 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import { type Clock, SkybridgeError } from '../core/index.js';
 import { insertAuditEntry } from './auditRepository.js';
+import type { StoreDialect } from './database.js';
 import { identityColumns, toIdentityRecord } from './identitiesRepository.js';
 import { AUDIT_ACTIONS, type InstallRecord, type InstallsRepository } from './records.js';
 import type { Database, InstallsTable } from './schema.js';
@@ -8,7 +9,11 @@ import { sessionColumns } from './sessionsRepository.js';
 import { isUniqueViolation } from './sqlErrors.js';
 import { toDate, toOptionalDate } from './timeColumns.js';
 
-export function installsRepository(db: Kysely<Database>, clock: Clock): InstallsRepository {
+export function installsRepository(
+  db: Kysely<Database>,
+  clock: Clock,
+  dialect: StoreDialect = 'sqlite',
+): InstallsRepository {
   /** Attaches each install's identities with one query for the whole list. */
   async function withIdentities(rows: Selectable<InstallsTable>[]): Promise<InstallRecord[]> {
     if (rows.length === 0) return [];
@@ -48,6 +53,13 @@ export function installsRepository(db: Kysely<Database>, clock: Clock): Installs
       let replacedIds: string[] = [];
       try {
         await db.transaction().execute(async (trx) => {
+          if (input.replaceOthers && dialect === 'postgres') {
+            // One completion at a time per integration and tenant, even when they lock different
+            // identity rows (a connector changed between two sessions). SQLite serializes writers anyway.
+            await sql`select pg_advisory_xact_lock(hashtextextended(${`installs\n${input.integration}\n${input.tenantId}`}, 0))`.execute(
+              trx,
+            );
+          }
           // The session first: its UPDATE takes the SQLite write lock (PostgreSQL: the row lock), so a
           // cancel racing this completion either lands before (nothing here is written) or after.
           if (input.session) {

@@ -54,7 +54,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     integrations: integrationsRepository(db, clock),
     sessions: sessionsRepository(db, clock, new AntiForgeryTokens(masterKey)),
     identities: identitiesRepository(db, clock),
-    installs: installsRepository(db, clock),
+    installs: installsRepository(db, clock, dialect),
     apiKeys: apiKeysRepository(db, clock, hasher),
     audit: auditRepository(db, clock),
     engine: new SqlEngineStore(db, box, clock),

@@ -215,9 +215,10 @@ export interface CreateInstallInput {
   replaces?: readonly string[];
   /**
    * Also replace every other active install of the same integration and tenant found inside the
-   * transaction, after the identity patches. Those take the identity's row lock, so of two sessions
-   * of one tenant completing at once the second waits, then sees and replaces the first's install:
-   * never two active installs (a list read before the transaction would miss the other one).
+   * transaction. Completions of one integration and tenant are serialized (PostgreSQL: an advisory
+   * lock; SQLite: its single writer), so of two sessions of one tenant completing at once the second
+   * sees and replaces the first's install: never two active installs (a list read before the
+   * transaction would miss the other one).
    */
   replaceOthers?: boolean;
   /** Identity changes (the verified account, role, region) that take effect only with the install. */

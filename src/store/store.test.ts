@@ -547,6 +547,46 @@ for (const dialect of STORE_DIALECTS) {
         assert.deepEqual(active, [second.id]);
       });
 
+      it('…and so do two completions linking different identities (the connector changed between sessions)', async () => {
+        const identities = await Promise.all(
+          ['old', 'new'].map((name) =>
+            store.identities.getOrCreate(`conn-${name}`, 'tenant-swap', () => ({
+              id: `ident-swap-${name}`,
+              externalId: `ext-swap-${name}`,
+            })),
+          ),
+        );
+        for (const n of [1, 2]) {
+          await store.sessions.create({
+            integration: 'sample',
+            redirectUrl: 'https://app.example/done',
+            tenantId: 'tenant-swap',
+            id: `sess-swap-${n}`,
+            expiresAt: new Date(clock.now() + 60_000),
+          });
+          await store.sessions.transition(`sess-swap-${n}`, ['pending'], { status: 'verifying' });
+        }
+        const complete = (n: number) => {
+          const identity = identities[n - 1]!;
+          return store.installs.create(
+            {
+              id: `inst-swap-${n}`,
+              integration: 'sample',
+              tenantId: 'tenant-swap',
+              sessionId: `sess-swap-${n}`,
+              identities: { awsConnector: identity.id },
+              replaceOthers: true,
+              identityPatches: { [identity.id]: { accountId: `00000000005${n}` } },
+              session: { from: ['verifying'], patch: { status: 'completed', installId: `inst-swap-${n}` } },
+            },
+            'install-flow',
+          );
+        };
+        await Promise.all([complete(1), complete(2)]);
+        const active = (await store.installs.listByIntegration('sample', 'tenant-swap')).map((i) => i.id);
+        assert.equal(active.length, 1, `active: ${active.join(', ')}`);
+      });
+
       it('writes nothing when the session left the expected status first (a cancel won)', async () => {
         const identity = await store.identities.getOrCreate('acme', 'tenant-cx', () => ({
           id: 'ident-cx',
