@@ -42,6 +42,9 @@
   // When the last check ended: the periodic gap counts from there, not from when it started.
   let lastVerifyEnded = 0;
   let periodicChecks = 0;
+  // Whether the last check was one the page started on its own while the tenant may still be in the
+  // console: then "no role yet" is expected news, not a problem to fix.
+  let lastCheckPeriodic = false;
   // When the console was opened (kept across reloads, so a reload does not restart the periodic checks).
   let launchedAt = 0;
   let leaving = false;
@@ -55,7 +58,7 @@
   }
 
   function show(answer) {
-    const text = answer.text || {};
+    const text = softened(answer) || answer.text || {};
     status.dataset.tone = text.tone || 'idle';
     status.dataset.status = answer.status;
     // Only touch the live region when the words change, so screen readers announce real news.
@@ -118,6 +121,19 @@
     });
   }
 
+  function softened(answer) {
+    if (!lastCheckPeriodic || answer.status !== 'awaiting_stack') return undefined;
+    if (answer.error?.code !== 'role_not_assumable') return undefined;
+    return {
+      tone: 'idle',
+      title: 'Still waiting for your stack.',
+      detail:
+        periodicChecks < PERIODIC_VERIFY_MAX
+          ? 'We looked for the role in your account and it is not there yet. We look again in a moment; once the stack shows CREATE_COMPLETE, you can also press Check now.'
+          : 'We looked for the role in your account and it is not there yet. Once the stack shows CREATE_COMPLETE, press Check now.',
+    };
+  }
+
   function handle(answer) {
     const changed = answer.status !== current;
     if (current === 'verifying' && answer.status !== 'verifying') lastVerifyEnded = Date.now();
@@ -141,7 +157,7 @@
     if (now - Math.max(lastAutoVerify, lastVerifyEnded, launchedAt) < PERIODIC_VERIFY_MS) return;
     lastAutoVerify = now;
     periodicChecks += 1;
-    verify();
+    verify(true);
   }
 
   function schedule(ms) {
@@ -166,9 +182,10 @@
     }
   }
 
-  async function verify() {
+  async function verify(periodic = false) {
     if (verifying || current !== 'awaiting_stack') return;
     verifying = true;
+    lastCheckPeriodic = periodic;
     try {
       const response = await fetch(verifyUrl, {
         method: 'POST',
