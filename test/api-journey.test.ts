@@ -197,6 +197,14 @@ for (const database of ['sqlite', 'postgres'] as const)
           assert.equal(answer.includes(secret), false, `${what} in an API answer`);
       }
       assert.match(logText, /"requestId":"req_/);
+      // Lines from parts that know nothing of HTTP carry the request whose work they do, once.
+      const lines = logText.split('\n').filter(Boolean);
+      for (const line of lines) assert.ok((line.match(/"requestId"/g) ?? []).length <= 1, line);
+      for (const message of ['base session obtained', 'install created']) {
+        const found = lines.map((line) => JSON.parse(line)).filter((entry) => entry.msg === message);
+        assert.ok(found.length > 0, `a "${message}" line`);
+        for (const entry of found) assert.match(entry.requestId ?? '', /^req_/, JSON.stringify(entry));
+      }
       const warnings = logs.filter((line) => /"level":(40|50|60)/.test(line));
       assert.deepEqual(warnings, [], 'no warnings or errors logged on the happy path');
     });

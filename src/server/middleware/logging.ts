@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Middleware } from 'koa';
 import { type Bindings, type DestinationStream, type Logger, pino } from 'pino';
 import type { Clock } from '../../core/index.js';
@@ -29,8 +30,15 @@ export const REDACT_PATHS = [
 ];
 
 /**
- * The server's pino logger: JSON lines, secrets redacted (removed, not masked), and each binding
- * once per line however the parts nest their child loggers.
+ * The id of the request whose work is running, for log lines written by parts that know nothing of
+ * HTTP (the engine's "GetSessionToken failed", the install flow's background verification).
+ */
+const currentRequest = new AsyncLocalStorage<string>();
+
+/**
+ * The server's pino logger: JSON lines, secrets redacted (removed, not masked), each binding once
+ * per line however the parts nest their child loggers, and the current request's id on every line
+ * written while a request's work runs (unless the line's logger already carries one).
  */
 export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
   return withUniqueBindings(
@@ -39,6 +47,11 @@ export function createLogger(options: { level?: string; destination?: Destinatio
         level: options.level ?? 'info',
         base: { service: 'skybridge' },
         redact: { paths: REDACT_PATHS, remove: true },
+        mixin: (_merge, _level, logger) => {
+          const requestId = currentRequest.getStore();
+          if (requestId === undefined || 'requestId' in logger.bindings()) return {};
+          return { requestId };
+        },
       },
       options.destination,
     ),
@@ -74,7 +87,7 @@ export function requestLogger(logger: Logger, clock: Clock): Middleware {
     const log = logger.child({ requestId: ctx.state.requestId });
     ctx.state.logger = log;
     try {
-      await next();
+      await currentRequest.run(String(ctx.state.requestId), next);
     } finally {
       const status = ctx.status;
       const line = { method: ctx.method, path: ctx.path, status, ms: clock.now() - started };
