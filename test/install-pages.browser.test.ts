@@ -351,6 +351,15 @@ describe('install pages in a real browser', () => {
     await page.getByLabel('AWS account id').fill('012345678901');
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.locator('#launch').waitFor();
+    // Check now before any stack: a plain "could not use the role" problem. Opening the console makes
+    // it old news at once: the tenant is on their way to create the stack.
+    await page.locator('#check-now').click();
+    await page.locator('#status-title').filter({ hasText: 'We could not use the role yet.' }).waitFor();
+    assert.equal(await page.locator('#status').getAttribute('data-tone'), 'problem');
+    const [consolePage] = await Promise.all([context.waitForEvent('page'), page.locator('#launch').click()]);
+    assert.equal(await page.locator('#status-title').textContent(), 'Still waiting for your stack.');
+    assert.equal(await page.locator('#status').getAttribute('data-tone'), 'idle');
+    await consolePage.close();
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.waitForURL((url) => url.href.startsWith(appUrl));
     // Coming back to the link afterwards: the page says what happened and what to do.

@@ -246,7 +246,7 @@ describe('install pages (/connect)', () => {
       text: {
         tone: 'idle',
         title: 'Waiting for your stack.',
-        detail: 'When the stack shows CREATE_COMPLETE, come back to this page: we check by ourselves.',
+        detail: 'When the stack shows CREATE_COMPLETE, come back to this page: it checks automatically.',
       },
     });
   });

@@ -36,8 +36,8 @@ export function describeProblem(code: string, facts: StatusFacts, fallback?: str
         tone: 'problem',
         title: 'We could not use the role yet.',
         detail:
-          `Check that the stack shows CREATE_COMPLETE in ${account(facts)}, in ${region(facts)}, and that its role ` +
-          `is still named ${facts.roleName ?? 'as in the template'}. No stack yet? Use the button above, then Check now.`,
+          `Check that the stack shows CREATE_COMPLETE in ${account(facts)}, in ${region(facts)}, and that it created ` +
+          `the role ${facts.roleName ?? 'named in the template'}. No stack yet? Use the button above, then Check now.`,
       };
     case 'external_id_not_enforced':
       return {
@@ -61,7 +61,8 @@ export function describeProblem(code: string, facts: StatusFacts, fallback?: str
         tone: 'problem',
         title: 'This link has expired.',
         detail:
-          'Links to connect an AWS account last one hour. Go back to the app and start again to get a new link.',
+          'Links to connect an AWS account are valid for a limited time. Go back to the app and start again to get a new link. ' +
+          'A stack you already created can stay: the new link finds it.',
       };
     case 'session_cancelled':
     case 'cancelled':
@@ -69,7 +70,8 @@ export function describeProblem(code: string, facts: StatusFacts, fallback?: str
         tone: 'problem',
         title: 'This connection was cancelled.',
         detail:
-          'Nothing was connected. Go back to the app and start again if you want to connect your AWS account.',
+          'Nothing was connected. Go back to the app and start again if you want to connect your AWS account: a stack ' +
+          'you already created can stay, the new link finds it. To remove it instead, delete the stack in AWS CloudFormation.',
       };
     case 'session_not_found':
       return {
@@ -109,7 +111,7 @@ export function describeStatus(facts: StatusFacts): StatusText {
       return {
         tone: 'idle',
         title: 'Waiting for your stack.',
-        detail: 'When the stack shows CREATE_COMPLETE, come back to this page: we check by ourselves.',
+        detail: 'When the stack shows CREATE_COMPLETE, come back to this page: it checks automatically.',
       };
     case 'verifying':
       return {

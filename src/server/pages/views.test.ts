@@ -118,7 +118,7 @@ describe('install page views', () => {
     assert.equal(notYet.title, 'We could not use the role yet.');
     assert.match(
       notYet.detail,
-      /CREATE_COMPLETE in account 012345678901, in the eu-west-1 region, and that its role is still named r\./,
+      /CREATE_COMPLETE in account 012345678901, in the eu-west-1 region, and that it created the role r\./,
     );
     const insecure = describeStatus({
       ...facts,

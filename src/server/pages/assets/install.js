@@ -16,6 +16,7 @@
   const actions = document.getElementById('session-actions');
   const steps = document.getElementById('steps');
   const launch = document.getElementById('launch');
+  const changeAccount = document.getElementById('change-account');
   const csrfField = document.querySelector('input[name="csrf"]');
   const csrf = csrfField ? csrfField.value : '';
   const launchedKey = `skybridge.launched.${statusUrl}`;
@@ -42,9 +43,10 @@
   // When the last check ended: the periodic gap counts from there, not from when it started.
   let lastVerifyEnded = 0;
   let periodicChecks = 0;
-  // Whether the last check was one the page started on its own while the tenant may still be in the
-  // console: then "no role yet" is expected news, not a problem to fix.
+  // Whether the tenant may still be in the console: the last check was one the page started on its
+  // own, or the console was opened after it. Then "no role yet" is expected news, not a problem to fix.
   let lastCheckPeriodic = false;
+  let lastAnswer;
   // When the console was opened (kept across reloads, so a reload does not restart the periodic checks).
   let launchedAt = 0;
   let leaving = false;
@@ -58,6 +60,7 @@
   }
 
   function show(answer) {
+    lastAnswer = answer;
     const text = softened(answer) || answer.text || {};
     status.dataset.tone = text.tone || 'idle';
     status.dataset.status = answer.status;
@@ -72,6 +75,9 @@
     if (answer.redirectTo) {
       link.href = answer.redirectTo;
       linkRow.hidden = false;
+      // The tab's title and the "use another account" link belonged to the session that just ended.
+      if (text.title) document.title = text.title;
+      if (changeAccount) changeAccount.hidden = true;
       // The session ended: checking or cancelling no longer means anything.
       // The steps and their launch button belong to a session that has ended.
       if (steps) steps.hidden = true;
@@ -211,7 +217,8 @@
     const now = Date.now();
     if (now - lastAutoVerify < AUTO_VERIFY_GAP_MS) return;
     lastAutoVerify = now;
-    verify();
+    // Soon after opening the console the stack may still be on its way: a miss is not a problem yet.
+    verify(now - launchedAt <= PERIODIC_VERIFY_FOR_MS);
   }
 
   if (launched()) {
@@ -227,6 +234,9 @@
     launch.addEventListener('click', () => {
       launchedAt = Date.now();
       periodicChecks = 0;
+      // An earlier "could not use the role" is old news once the tenant goes to create the stack.
+      lastCheckPeriodic = true;
+      if (lastAnswer) show(lastAnswer);
       try {
         sessionStorage.setItem(launchedKey, String(launchedAt));
       } catch {
