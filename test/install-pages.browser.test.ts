@@ -413,9 +413,9 @@ describe('install pages in a real browser', () => {
     await page.screenshot({ path: '/tmp/skybridge-failed.png', fullPage: true });
     // The contract sends the browser back to the app, but only after a countdown the tenant can stop.
     const countdown = page.locator('#status-countdown-text');
-    assert.match((await countdown.textContent()) ?? '', /Taking you back to the app in (20|19) s\./);
+    assert.match((await countdown.textContent()) ?? '', /Taking you back to the app in (60|59) s\./);
     await page.waitForTimeout(1_200);
-    assert.match((await countdown.textContent()) ?? '', /in 1[0-9] s\./, 'the countdown moves');
+    assert.match((await countdown.textContent()) ?? '', /in 5[0-9] s\./, 'the countdown moves');
     await page.getByRole('button', { name: 'Stay on this page' }).click();
     assert.equal(await page.locator('#status-countdown').isVisible(), false);
     assert.equal(await page.evaluate('document.activeElement.id'), 'status-link-anchor');

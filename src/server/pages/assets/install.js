@@ -1,6 +1,6 @@
-// Skybridge install page script: live status, automatic verification when the tenant comes back
-// from the AWS console (and every 20 s for 10 minutes after it was opened, for side-by-side windows), and the final
-// redirect. The page works without it (forms post normally).
+// Skybridge install page script: live status, automatic verification when the tenant comes back from
+// the AWS console (and at most 3 times, 20 s apart, within 10 minutes of opening it, for side-by-side
+// windows), and the final redirect. The page works without it (forms post normally).
 (() => {
   const status = document.getElementById('status');
   if (!status) return;
@@ -93,7 +93,8 @@
   // Completed: straight back to the app. Failed: the contract sends the browser back too (the app gets
   // the error code), but only after time to read what to fix, with a button that stops the countdown
   // (WCAG 2.2.1: timing adjustable). The countdown sits outside the live region: no announcement spam.
-  const FAILED_REDIRECT_SECONDS = 20;
+  // Long enough to read the fix (a stack, an account and a region to note) before the app takes over.
+  const FAILED_REDIRECT_SECONDS = 60;
   const countdownRow = document.getElementById('status-countdown');
   const countdownText = document.getElementById('status-countdown-text');
   const stay = document.getElementById('status-stay');
