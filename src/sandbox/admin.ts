@@ -24,7 +24,12 @@ const createAccountBody = z.strictObject({
     .regex(/^\d{12}$/, 'accountId must be exactly 12 digits')
     .optional(),
   /** Shown beside the id in the console's account list, so people pick the right account. */
-  name: z.string().trim().min(1).max(64, 'name must be at most 64 characters').optional(),
+  name: z
+    .string({ error: 'name must be a string' })
+    .trim()
+    .min(1, 'name must not be empty')
+    .max(64, 'name must be at most 64 characters')
+    .optional(),
 });
 
 const createUserBody = z.strictObject({

@@ -113,6 +113,20 @@ describe('sandbox CloudFormation console', () => {
     const chosen = await (await fetch(`${link}&accountId=${TENANT}`)).text();
     assert.match(chosen, new RegExp(`<option value="${TENANT}" selected>`));
     assert.doesNotMatch(chosen, /Choose the account/);
+    // A name is a label of 1 to 64 characters; the refusal names the field.
+    for (const [name, message] of [
+      ['', 'name must not be empty'],
+      ['x'.repeat(65), 'name must be at most 64 characters'],
+      [5, 'name must be a string'],
+    ] as const) {
+      const refusedName = await fetch(`${sandbox.url}/_sandbox/accounts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name }),
+      });
+      assert.equal(refusedName.status, 400);
+      assert.deepEqual(await refusedName.json(), { error: { code: 'invalid_request', message } });
+    }
     // Submitting without choosing is refused by the sandbox, not silently put in some account.
     const refused = await form({
       templateURL: templateUrl,
