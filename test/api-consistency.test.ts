@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DeleteRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { IdentityRecord } from '../src/store/index.js';
 import { type Json, offsetClock, setupWorld, type World } from './support/journey.js';
 
@@ -68,15 +67,7 @@ for (const database of ['sqlite', 'postgres'] as const)
       assert.equal((await world.sandboxAdmin.stats())['sts:AssumeRole'], 1, 'no second STS call');
 
       // The tenant removes the role with its own keys.
-      const roleArn: string = (await world.api('GET', `/v1/installs/${installId}`)).body.identities[0]
-        .roleArn;
-      const iam = new IAMClient({
-        region: 'us-east-1',
-        endpoint: world.sandbox.url,
-        credentials: { accessKeyId: world.tenant.accessKeyId, secretAccessKey: world.tenant.secretAccessKey },
-      });
-      await iam.send(new DeleteRoleCommand({ RoleName: roleArn.split('/').pop()! }));
-      iam.destroy();
+      await world.deleteTenantRole(installId);
 
       clock.advance(61_000);
       const gone = await world.api('GET', `/v1/installs/${installId}/health`);

@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DeleteRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { createIntegrationRoutes, Integration, type TenantSdkConfig } from '../src/runtime/index.js';
 import { integrationHostOf } from '../src/server/integrationHost.js';
@@ -174,14 +173,7 @@ describe('credentials given to integration code', () => {
     };
     const before = await failures();
     const rowsBefore = (await issued()).length;
-    const roleArn: string = (await world.api('GET', `/v1/installs/${installId}`)).body.identities[0].roleArn;
-    const iam = new IAMClient({
-      region: 'us-east-1',
-      endpoint: world.sandbox.url,
-      credentials: { accessKeyId: world.tenant.accessKeyId, secretAccessKey: world.tenant.secretAccessKey },
-    });
-    await iam.send(new DeleteRoleCommand({ RoleName: roleArn.split('/').pop()! }));
-    iam.destroy();
+    await world.deleteTenantRole(installId);
     // Past the second credential's lifetime too: the kept client must ask AWS again, and is refused.
     await world.sandboxAdmin.updateSettings({ clockOffsetMs: 2 * TWO_HOURS });
     serverClock.advance(TWO_HOURS);

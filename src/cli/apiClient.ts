@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { SkybridgeError } from '../core/index.js';
-import { DEFAULT_TIMEOUT_SECONDS } from './commonOptions.js';
+import { DEFAULT_TIMEOUT_SECONDS, isHttpUrl } from './commonOptions.js';
 
 export interface ApiClientOptions {
   url: string;
@@ -196,15 +196,6 @@ export async function clientFrom(
   }
   if (apiKey) return new ApiClient({ ...common, apiKey, keySource: { kind: 'file', file } });
   return new ApiClient({ ...common, keySource: { kind: 'none', file } });
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const { protocol } = new URL(value);
-    return protocol === 'http:' || protocol === 'https:';
-  } catch {
-    return false;
-  }
 }
 
 /** The admin key file client commands read: <SKYBRIDGE_DATA_DIR or ./.skybridge>/admin.key, absolute. */

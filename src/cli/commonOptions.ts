@@ -81,16 +81,20 @@ export function nonEmpty(value: string): string {
  * "server unreachable" or a refusal from the server.
  */
 export function parseUrl(value: string): string {
-  let protocol = '';
-  try {
-    protocol = new URL(value).protocol;
-  } catch {
-    // Reported below, like a URL of another scheme.
-  }
-  if (protocol !== 'http:' && protocol !== 'https:') {
+  if (!isHttpUrl(value)) {
     throw new InvalidArgumentError('must be an absolute http(s) URL, e.g. http://127.0.0.1:3000.');
   }
   return value;
+}
+
+/** Whether `value` is an absolute http: or https: URL (options, and SKYBRIDGE_PUBLIC_URL for clients). */
+export function isHttpUrl(value: string): boolean {
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
 }
 
 /** --timeout in seconds (fractions allowed), more than 0 and at most a day. */

@@ -27,6 +27,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { DeleteRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Middleware } from 'koa';
 import pg from 'pg';
@@ -124,6 +125,8 @@ export interface World {
   ): Promise<{ sessionId: string; installId: string }>;
   /** An S3 client acting as the tenant's own IAM user (to create buckets in the tenant account). */
   tenantS3(): S3Client;
+  /** The tenant removes the role of an install with its own keys (IAM DeleteRole), as in the console. */
+  deleteTenantRole(installId: string): Promise<void>;
   /** Stops the server and starts a new one on the same data dir, master key and admin key. */
   restartServer(): Promise<void>;
   /** Starts ANOTHER server on the same database and keys (two instances); `close()` stops it too. */
@@ -336,6 +339,21 @@ export async function setupWorld(options: WorldOptions = {}): Promise<World> {
           forcePathStyle: true,
           credentials: { accessKeyId: tenantUser.accessKeyId, secretAccessKey: tenantUser.secretAccessKey },
         });
+      },
+
+      async deleteTenantRole(installId) {
+        const install = await world.api('GET', `/v1/installs/${installId}`);
+        const roleArn: string = install.body.identities[0].roleArn;
+        const iam = new IAMClient({
+          region: 'us-east-1',
+          endpoint: sandbox.url,
+          credentials: { accessKeyId: tenantUser.accessKeyId, secretAccessKey: tenantUser.secretAccessKey },
+        });
+        try {
+          await iam.send(new DeleteRoleCommand({ RoleName: roleArn.split('/').pop()! }));
+        } finally {
+          iam.destroy();
+        }
       },
 
       async restartServer() {

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadServerConfig } from '../../server/config.js';
-import { loadMasterKey, parseMasterKey } from '../../store/masterKey.js';
+import { loadMasterKey } from '../../store/masterKey.js';
 import { clientCommandLine } from '../clientHint.js';
 import { examples, parsePort } from '../commonOptions.js';
 import { action } from '../output.js';
@@ -58,9 +58,10 @@ export function registerStartCommand(program: Command): void {
         const masterKeyExisted = existsSync(masterKeyFile);
         // Also before anything loads or is written: a bad master key, and a port another process
         // holds (else the first start would generate an admin key it never gets to show).
-        if (config.masterKey !== undefined && config.masterKey.trim() !== '')
-          parseMasterKey(config.masterKey);
-        else if (!embedded) loadMasterKey({ dataDir: config.dataDir, embedded });
+        // (Not when the embedded key file is to be used: loading it would create it now.)
+        if (config.masterKey?.trim() || !embedded) {
+          loadMasterKey({ masterKey: config.masterKey, dataDir: config.dataDir, embedded });
+        }
         await ensurePortsFree([
           {
             what: 'Skybridge',
